@@ -1,0 +1,1 @@
+// NNFeynEval: see Package.swift for this target's place in the pipeline.

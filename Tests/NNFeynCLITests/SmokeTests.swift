@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct NNFeynCLISmoke {
+    @Test func targetBuilds() { #expect(Bool(true)) }
+}

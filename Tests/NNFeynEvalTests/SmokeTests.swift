@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct NNFeynEvalSmoke {
+    @Test func targetBuilds() { #expect(Bool(true)) }
+}

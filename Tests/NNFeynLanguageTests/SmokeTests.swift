@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct NNFeynLanguageSmoke {
+    @Test func targetBuilds() { #expect(Bool(true)) }
+}
