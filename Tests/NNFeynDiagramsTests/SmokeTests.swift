@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct NNFeynDiagramsSmoke {
-    @Test func targetBuilds() { #expect(Bool(true)) }
-}
