@@ -243,24 +243,24 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
                                    entries: entries, vanishing: reason)
     }
 
+    /// Every diagram of order n with its contribution, in canonical order (the `diagrams` listing).
+    /// Throws `DiagramLimitExceeded` when the order has more than `limit` diagrams, or a `DiagramEvaluationError`.
+    public func breakdown(order n: Int, limit: Int = 100_000) throws -> DiagramOrderBreakdown<S> {
+        let d = network.input.dimension
+        guard n >= 0, let size = MonomialBasis.count(variables: d, maxDegree: n), size <= 50_000_000 else {
+            throw DiagramEvaluationError.tensorTooLarge(variables: d, order: n)
+        }
+        let diagrams = try DiagramEnumerator(rules: rules).diagrams(order: n, limit: limit)
+        let contributions = try diagrams.map { diagram throws(DiagramEvaluationError) in try contribution(of: diagram) }
+        let lists = contributions.first?.indexLists ?? MonomialBasis(variables: d, maxDegree: n).indexLists.filter { $0.count == n }
+        return DiagramOrderBreakdown(order: n, indexLists: lists, outputCount: widths.last ?? 0, contributions: contributions)
+    }
+
     /// For `expand --by-diagram`: every order 0...maxOrder with all its diagrams' contributions.
     /// Throws when an order has more than `limit` diagrams or the point lacks a needed derivative.
     public func breakdown(upTo maxOrder: Int, limit: Int = 100_000) throws -> [DiagramOrderBreakdown<S>] {
         guard maxOrder >= 0 else { return [] }
-        let enumerator = DiagramEnumerator(rules: rules)
-        var result: [DiagramOrderBreakdown<S>] = []
-        for n in 0...maxOrder {
-            let diagrams = try enumerator.diagrams(order: n, limit: limit)
-            let contributions = try diagrams.map { diagram throws(DiagramEvaluationError) in try contribution(of: diagram) }
-            guard MonomialBasis.count(variables: network.input.dimension, maxDegree: n) != nil else {
-                throw DiagramEvaluationError.tensorTooLarge(variables: network.input.dimension, order: n)
-            }
-            let lists = contributions.first?.indexLists ?? MonomialBasis(variables: network.input.dimension, maxDegree: n)
-                .indexLists.filter { $0.count == n }
-            result.append(DiagramOrderBreakdown(order: n, indexLists: lists, outputCount: widths.last ?? 0,
-                                                contributions: contributions))
-        }
-        return result
+        return try (0...maxOrder).map { try breakdown(order: $0, limit: limit) }
     }
 
     /// alpha! for a non-decreasing index list, exact.
