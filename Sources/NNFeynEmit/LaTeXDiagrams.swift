@@ -22,7 +22,7 @@ public enum DiagramLaTeX {
             \\pagestyle{empty}
             \\begin{document}
             \\section*{Diagrams of order \(breakdown.order) of \\texttt{\(LaTeXText.escape(network.displayName))}}
-            \(network.input.dimension) inputs, \(network.outputCount) outputs, \(S.isExact ? "exact" : "numeric") values; \
+            \(plural(network.input.dimension, "input")), \(plural(network.outputCount, "output")), \(S.isExact ? "exact" : "numeric") values; \
             \(shown) of \(breakdown.contributions.count) diagrams shown.
             Indices: $o$ output, $j_1, j_2, \\dots$ vertex neurons, $a_1, \\dots, a_n$ derivative indices;
             $W^{(l)}$ the weights of layer $l$, $P^{(l\\leftarrow m)} = W^{(l)} D_{l-1} W^{(l-1)} \\cdots D_{m+1} W^{(m+1)}$,
@@ -55,7 +55,8 @@ public enum DiagramLaTeX {
         for c in shown {
             let term = "$" + formula.latex(c.diagram) + "$"
             out.append("\(c.diagram.id) & \(tikz.picture(c.diagram))")
-            out.append("& \(term) & \(c.multiplicity) & \(contributionCell(c, options: options)) \\\\[3pt]")
+            out.append("& \(term) & \(c.multiplicity) & \(contributionCell(c, options: options)) \\\\")
+            out.append("\\addlinespace[4pt]")
         }
         if shown.isEmpty { out.append("\\multicolumn{5}{l}{no diagrams} \\\\") }
         out.append("\\end{longtable}")
@@ -76,7 +77,7 @@ public enum DiagramLaTeX {
             }
         }
         if total > items.count { items.append("\\dots\\ (\(total - items.count) more)") }
-        items.append("{\\footnotesize size \(DiagramNumberFormat.text(double: c.size, significantDigits: min(options.significantDigits, 6)))}")
+        items.append("{\\footnotesize size $\(DiagramNumberFormat.latex(c.size, significantDigits: min(options.significantDigits, 6)))$}")
         return items.joined(separator: "\\newline ")
     }
 
@@ -91,6 +92,8 @@ public enum DiagramLaTeX {
         case .cancellation: return "cancellation"
         }
     }
+
+    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)" + (n == 1 ? "" : "s") }
 
     static func format2(_ v: Double) -> String { String((v * 100).rounded() / 100) }
 }

@@ -1,7 +1,7 @@
 // TikZ drawings of diagrams on the network's grid. Layout: x = layer (input legs start at x = 0, the output
 // is at x = L + 1); legs get evenly spaced rows in depth-first order, so every subtree owns a contiguous band
 // of rows and a vertex sits at the mean height of its children: vertices on the same layer never collide.
-// Lines are cubic curves with horizontal tangents at both ends; vertices are dots labelled with their degree.
+// Lines are cubic curves with horizontal tangents at both ends; vertices are black discs showing their degree.
 import NNFeynDiagrams
 
 /// Draws diagrams as TikZ pictures.
@@ -14,7 +14,7 @@ public struct DiagramTikZ: Sendable {
     public var legSpacing: Double
 
     /// A drawer for one network.
-    public init(rules: DiagramRules, layerSpacing: Double = 0.95, legSpacing: Double = 0.42) {
+    public init(rules: DiagramRules, layerSpacing: Double = 1.0, legSpacing: Double = 0.45) {
         self.rules = rules
         self.layerSpacing = layerSpacing
         self.legSpacing = legSpacing
@@ -53,7 +53,7 @@ public struct DiagramTikZ: Sendable {
                 let y = points.map(\.1).reduce(0, +) / Double(max(points.count, 1))
                 let p = (Double(layer) * layerSpacing, y)
                 for c in points { lines.append(curve(c, p)) }
-                dots.append("\\fill[vertex] (\(f(p.0)),\(f(p.1))) circle (1.9pt) node[deg] {\(children.count)};")
+                dots.append("\\node[vertex] at (\(f(p.0)),\(f(p.1))) {\(children.count)};")
                 return p
             }
         }
@@ -62,7 +62,7 @@ public struct DiagramTikZ: Sendable {
             let r = place(root)
             lines.append("\\draw[line,->] (\(f(r.0)),\(f(r.1))) -- (\(f(outX)),\(f(r.1)));")
         } else {
-            dots.append("\\draw[vertex] (\(f(outX)),0) circle (2pt);")
+            dots.append("\\draw[line] (\(f(outX)),0) circle (2pt);")
         }
         // The grid: one faint line per layer, labelled below.
         let low = -top - 0.25, high = top + 0.25
@@ -76,9 +76,9 @@ public struct DiagramTikZ: Sendable {
         grid.append("\\node[layer] at (0,\(f(low))) {$x$};")
         grid.append("\\node[layer] at (\(f(outX)),\(f(low))) {$y$};")
         return (["\\begin{tikzpicture}[baseline={([yshift=-0.5ex]current bounding box.center)},"
-                 + "line/.style={thick,black!75},vertex/.style={black},grid/.style={gray!35,dashed,very thin},"
-                 + "layer/.style={below,font=\\tiny,gray!80!black,inner sep=1pt},"
-                 + "deg/.style={above=0.5pt,font=\\tiny,inner sep=1pt}]"]
+                 + "line/.style={thick,black!75},grid/.style={gray!35,dashed,very thin},"
+                 + "vertex/.style={circle,fill=black,text=white,font=\\tiny\\bfseries,inner sep=0pt,minimum size=7.5pt},"
+                 + "layer/.style={below,font=\\tiny,gray!80!black,inner sep=1pt}]"]
                 + grid + lines + dots + ["\\end{tikzpicture}"]).joined(separator: "\n")
     }
 }
