@@ -126,6 +126,8 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
     let propagators: [[[[S]]]]
     /// widths[l] = width of layer l (widths[0] = input dimension).
     let widths: [Int]
+    /// The first layer whose sigma' the point lacks although orders >= 1 need it (then only order 0 evaluates).
+    let missingFirstDerivative: Int?
 
     /// Checks shapes and computes all propagators once.
     public init(network: Network, point: PointDerivatives<S>) throws(DiagramEvaluationError) {
@@ -155,10 +157,12 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
             for (k, row) in point.derivatives[l].enumerated() where row.count != widths[l + 1] {
                 throw .malformedPoint(reason: "sigma_\(l + 1)^(\(k)) has \(row.count) entries, not \(widths[l + 1])")
             }
-            if l < L - 1 || rules.outputHasDerivativeFactor {
-                guard point.derivatives[l].count >= 2 else { throw .missingDerivative(layer: l + 1, order: 1) }
-            }
         }
+        // Orders >= 1 need D_j = sigma_j'(z_j) on every hidden layer (and on a nonlinear output); order 0 does not.
+        let outputFactor = DiagramRules(network: network).outputHasDerivativeFactor
+        self.missingFirstDerivative = (0..<L).first { l in
+            (l < L - 1 || outputFactor) && point.derivatives[l].count < 2
+        }.map { $0 + 1 }
         // P^(l<-l-1) = W_l and P^(l<-m) = W_l D_{l-1} P^(l-1<-m).
         var props = [[[[S]]]](repeating: [], count: L + 1)
         if L == 0 {
@@ -169,7 +173,7 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
             let w = network.layers[l - 1].weight.map { $0.map { S($0) } }
             var row = [[[S]]](repeating: [], count: l)
             row[l - 1] = w
-            if l >= 2 {
+            if l >= 2, point.derivatives[l - 2].count >= 2 {
                 let dPrev = point.derivatives[l - 2][1]
                 // W_l D_{l-1}: scale the columns.
                 let wd = w.map { r in r.indices.map { r[$0] * dPrev[$0] } }
@@ -206,6 +210,7 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
             return DiagramContribution(diagram: diagram, multiplicity: .one, indexLists: indexLists,
                                        entries: value.map { [$0] }, vanishing: value.allSatisfy(\.isZero) ? .cancellation : nil)
         }
+        if let layer = missingFirstDerivative { throw .missingDerivative(layer: layer, order: 1) }
         for vertex in root.verticesPreorder {
             guard vertex.layer >= 1, vertex.layer <= L else { throw .layerOutOfRange(vertex.layer) }
             guard vertex.degree >= 2, vertex.children.allSatisfy({ $0.layer < vertex.layer }) else {

@@ -70,3 +70,27 @@ import NNFeynAlgebra
         #expect(nonlinear.text(Diagram(root: .leg)) == "sigma_2^(1)(z_2)[o] P^(2<-0)[o,a1]")
     }
 }
+
+@Suite struct DiagramShapeTests {
+    @Test func shapesRoundTripForEveryEnumeratedDiagram() {
+        let rules = DiagramRules(activations: [.tanh, .square, .linear, .exp])
+        for n in 0...6 {
+            for diagram in DiagramEnumerator(rules: rules).diagrams(order: n) {
+                let parsed = Diagram(shape: diagram.shape)
+                #expect(parsed == diagram, "\(diagram.shape)")
+                #expect(parsed?.shape == diagram.shape)
+            }
+        }
+    }
+
+    @Test(arguments: ["", "y", "V1[2](x)", "V1[2](x, x", "V0[2](x, x)", "V1[2](x, V1[2](x, x))", "V1[2](x, x) x",
+                      "V99999999999999[2](x, x)", String(repeating: "V2[1](", count: 2000)])
+    func malformedShapesAreRejected(shape: String) {
+        #expect(DiagramNode(shape: shape) == nil)
+    }
+
+    @Test func spacesAndChildOrderAreFree() {
+        #expect(Diagram(shape: " V2[3]( V1[2](x,x), x , x ) ")?.shape == "V2[3](x, x, V1[2](x, x))")
+        #expect(Diagram(shape: "value")?.order == 0)
+    }
+}

@@ -183,6 +183,45 @@ struct DiagramTaylorReference {
         }
     }
 
+    /// Hand-picked stacks: linear layers in between, nonlinear outputs, square and poly degree limits.
+    static let stacks: [[Activation]] = [
+        [.tanh, .linear, .tanh],
+        [.square, .linear, .square, .exp],
+        [.linear, .sigmoid],
+        [.poly([0, 0, 1, 1].map { Rational($0) }), .relu, .tanh, .linear],
+        [.tanh],
+    ]
+
+    @Test(arguments: stacks)
+    func handPickedStacksMatchTheReference(activations: [Activation]) throws {
+        var rng = DiagramTestRNG(state: UInt64(activations.count) &* 31 &+ 3)
+        let order = activations.count >= 4 ? 4 : 5
+        let network = DiagramFixture.network(activations, widths: activations.map { _ in 2 }, input: 2, rng: &rng)
+        let point = DiagramFixture.point(network, order: order, rng: &rng)
+        let evaluator = try DiagramEvaluator(network: network, point: point)
+        let outputs = DiagramTaylorReference(variables: 2, order: order).outputs(network, point)
+        for breakdown in try evaluator.breakdown(upTo: order) {
+            let total = breakdown.total
+            for (o, poly) in outputs.enumerated() {
+                for (s, alpha) in breakdown.indexLists.enumerated() {
+                    #expect(total[o][s] == DiagramTaylorReference.derivative(poly, alpha, variables: 2))
+                }
+            }
+        }
+    }
+
+    @Test func orderZeroNeedsOnlyValues() throws {
+        var rng = DiagramTestRNG(state: 77)
+        let network = DiagramFixture.network([.tanh, .linear], widths: [2, 1], input: 2, rng: &rng)
+        let full = DiagramFixture.point(network, order: 1, rng: &rng)
+        let valuesOnly = PointDerivatives(preActivations: full.preActivations, derivatives: full.derivatives.map { [$0[0]] })
+        let evaluator = try DiagramEvaluator(network: network, point: valuesOnly)
+        #expect(try evaluator.contribution(of: .value).entries == full.derivatives[1][0].map { [$0] })
+        #expect(throws: DiagramEvaluationError.missingDerivative(layer: 1, order: 1)) {
+            try evaluator.contribution(of: Diagram(root: .leg))
+        }
+    }
+
     @Test func vanishingIsStructuralAtTheOrigin() throws {
         var rng = DiagramTestRNG(state: 5)
         // tanh at z = 0 (zero bias, zero point): even derivatives vanish.
