@@ -74,8 +74,9 @@ public enum DiagramListing {
             lines.append("  contribution")
             for (o, row) in c.entries.enumerated() {
                 for (s, value) in row.enumerated() where s < c.indexLists.count {
-                    let index = "[" + c.indexLists[s].map(String.init).joined(separator: ", ") + "]"
-                    lines.append("    y_\(o) \(index) = \(DiagramNumberFormat.text(value, significantDigits: options.significantDigits))")
+                    let list = c.indexLists[s]
+                    let index = list.isEmpty ? "" : " [" + list.map(String.init).joined(separator: ", ") + "]"
+                    lines.append("    y_\(o)\(index) = \(DiagramNumberFormat.text(value, significantDigits: options.significantDigits))")
                 }
             }
         }

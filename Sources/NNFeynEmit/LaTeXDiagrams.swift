@@ -72,8 +72,9 @@ public enum DiagramLaTeX {
             for (s, value) in row.enumerated() where s < c.indexLists.count {
                 total += 1
                 if let limit = options.latexEntryLimit, items.count >= limit { continue }
-                let index = c.indexLists[s].map(String.init).joined(separator: ",")
-                items.append("$y_{\(o)}[\(index)] = \(DiagramNumberFormat.latex(value, significantDigits: options.significantDigits))$")
+                let list = c.indexLists[s]
+                let index = list.isEmpty ? "" : "[" + list.map(String.init).joined(separator: ",") + "]"
+                items.append("$y_{\(o)}\(index) = \(DiagramNumberFormat.latex(value, significantDigits: options.significantDigits))$")
             }
         }
         if total > items.count { items.append("\\dots\\ (\(total - items.count) more)") }

@@ -116,6 +116,9 @@ enum DiagramEmitFixture {
         #expect(text.contains("  formula       W_2[o,j1] sigma_1^(2)(z_1)[j1] W_1[j1,a1] W_1[j1,a2]"))
         #expect(text.contains("    y_0 [0, 1] = 12"))
         #expect(text.contains("  vanishes      no"))
+        let value = try DiagramEvaluator(network: network, point: point).breakdown(order: 0)
+        #expect(DiagramListing.text(network: network, breakdown: value).contains("D0.1  value\n"))
+        #expect(DiagramListing.text(network: network, breakdown: value).contains("    y_0 = 3\n"))
         // Order 3 of a square layer: no diagrams at all.
         let empty = try DiagramEvaluator(network: network, point: point).breakdown(order: 3)
         #expect(DiagramListing.text(network: network, breakdown: empty).contains("0 of 0 shown"))
@@ -191,12 +194,21 @@ enum DiagramEmitFixture {
         #expect(LaTeXText.escape("a_b%c") == "a\\_b\\%c")
     }
 
+    /// Networks and orders the LaTeX test compiles: deep tanh with a linear output; a nonlinear output with
+    /// orders 0 and 1 and an exact square/tanh mix.
+    static let latexCases: [(name: String, hidden: [Int], order: Int, nonlinearOutput: Bool)] = [
+        ("deep", [3, 3, 2], 4, false), ("value", [2], 0, true), ("line", [2], 1, true), ("wide", [2, 2], 5, true),
+    ]
+
     /// Compiles the standalone document and the fragment with pdflatex (skipped when pdflatex is absent).
-    @Test func latexCompiles() throws {
+    @Test(arguments: 0..<latexCases.count)
+    func latexCompiles(caseIndex: Int) throws {
         let pdflatex = ["/usr/bin/pdflatex", "/usr/local/bin/pdflatex"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        let network = DiagramEmitFixture.tanhNetwork(hidden: [3, 3, 2], inputs: 2, outputs: 1)
-        let evaluator = try DiagramEvaluator(network: network, point: DiagramEmitFixture.doublePoint(network, order: 4))
-        let breakdown = try evaluator.breakdown(order: 4)
+        let spec = Self.latexCases[caseIndex]
+        var network = DiagramEmitFixture.tanhNetwork(hidden: spec.hidden, inputs: 2, outputs: 1)
+        if spec.nonlinearOutput { network.layers[network.layers.count - 1].activation = .tanh }
+        let evaluator = try DiagramEvaluator(network: network, point: DiagramEmitFixture.doublePoint(network, order: spec.order))
+        let breakdown = try evaluator.breakdown(order: spec.order)
         let document = DiagramLaTeX.document(network: network, breakdown: breakdown,
                                              options: DiagramListingOptions(significantDigits: 5))
         #expect(document.contains("\\begin{longtable}"))
@@ -205,7 +217,7 @@ enum DiagramEmitFixture {
             print("skipping the pdflatex run: pdflatex is not installed")
             return
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nnfeyn-latex-\(getpid())")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nnfeyn-latex-\(getpid())-\(spec.name)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer {
             if ProcessInfo.processInfo.environment["NNFEYN_KEEP_LATEX"] == nil { try? FileManager.default.removeItem(at: directory) }
