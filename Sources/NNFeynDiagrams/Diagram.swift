@@ -52,6 +52,7 @@ public struct Diagram: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Diagram identity is tree identity; the listing index is not part of it.
     public static func == (lhs: Diagram, rhs: Diagram) -> Bool { lhs.root == rhs.root }
+    /// Hashes the tree only, consistent with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(root) }
 
     /// Canonical listing order: by order, then fewer vertices first, then the canonical tree order.

@@ -4,13 +4,17 @@
 
 /// A JSON value.
 public enum JSONValue: Sendable, Equatable {
+    /// null.
     case null
+    /// true or false.
     case bool(Bool)
     /// An exact integer.
     case integer(Int)
     /// A double, printed so that it reads back to the same double (null if not finite).
     case number(Double)
+    /// A string, escaped on output.
     case string(String)
+    /// An array; arrays of scalars print on one line.
     case array([JSONValue])
     /// Keys are always written in sorted order.
     case object([String: JSONValue])

@@ -129,6 +129,9 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
     /// The first layer whose sigma' the point lacks although orders >= 1 need it (then only order 0 evaluates).
     let missingFirstDerivative: Int?
 
+    /// The largest monomial basis (all degrees up to the order) an evaluation builds before refusing.
+    public static var maximumSlots: Int { 2_000_000 }
+
     /// Checks shapes and computes all propagators once.
     public init(network: Network, point: PointDerivatives<S>) throws(DiagramEvaluationError) {
         self.network = network
@@ -192,12 +195,22 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
 
     /// Evaluates one diagram; the diagram's order fixes the tensor order.
     public func contribution(of diagram: Diagram) throws(DiagramEvaluationError) -> DiagramContribution<S> {
+        var context: PolynomialContext? = nil
+        return try contribution(of: diagram, context: &context)
+    }
+
+    /// Evaluates one diagram, reusing product tables and subtree values from earlier diagrams of the same order.
+    func contribution(of diagram: Diagram, context shared: inout PolynomialContext?) throws(DiagramEvaluationError)
+        -> DiagramContribution<S> {
         let n = diagram.order
         let d = network.input.dimension
-        guard let size = MonomialBasis.count(variables: d, maxDegree: n), size <= 50_000_000 else {
+        guard let size = MonomialBasis.count(variables: d, maxDegree: n), size <= DiagramEvaluator.maximumSlots else {
             throw .tensorTooLarge(variables: d, order: n)
         }
-        let basis = MonomialBasis(variables: d, maxDegree: n)
+        if shared?.basis.maxDegree != n { shared = PolynomialContext(basis: MonomialBasis(variables: d, maxDegree: n)) }
+        guard var context = shared else { throw .tensorTooLarge(variables: d, order: n) }
+        defer { shared = context }
+        let basis = context.basis
         let slots = basis.range(ofDegree: n)
         let indexLists = Array(basis.indexLists[slots])
         let outputs = widths.last ?? d
@@ -221,7 +234,6 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
             }
         }
 
-        var context = PolynomialContext(basis: basis)
         var reason: DiagramVanishing? = structuralZero(root)
         var output: [[S]]
         if reason != nil {
@@ -252,11 +264,14 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
     /// Throws `DiagramLimitExceeded` when the order has more than `limit` diagrams, or a `DiagramEvaluationError`.
     public func breakdown(order n: Int, limit: Int = 100_000) throws -> DiagramOrderBreakdown<S> {
         let d = network.input.dimension
-        guard n >= 0, let size = MonomialBasis.count(variables: d, maxDegree: n), size <= 50_000_000 else {
+        guard n >= 0, let size = MonomialBasis.count(variables: d, maxDegree: n), size <= DiagramEvaluator.maximumSlots else {
             throw DiagramEvaluationError.tensorTooLarge(variables: d, order: n)
         }
         let diagrams = try DiagramEnumerator(rules: rules).diagrams(order: n, limit: limit)
-        let contributions = try diagrams.map { diagram throws(DiagramEvaluationError) in try contribution(of: diagram) }
+        var context: PolynomialContext? = nil
+        var contributions: [DiagramContribution<S>] = []
+        contributions.reserveCapacity(diagrams.count)
+        for diagram in diagrams { contributions.append(try contribution(of: diagram, context: &context)) }
         let lists = contributions.first?.indexLists ?? MonomialBasis(variables: d, maxDegree: n).indexLists.filter { $0.count == n }
         return DiagramOrderBreakdown(order: n, indexLists: lists, outputCount: widths.last ?? 0, contributions: contributions)
     }
@@ -307,6 +322,14 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
 
     /// The value a subtree sends out of its own layer: a vector (over that layer's neurons) of polynomials.
     func evaluate(_ node: DiagramNode, context: inout PolynomialContext) -> PolynomialVector {
+        if let cached = context.subtrees[node] { return cached }
+        let value = evaluateUncached(node, context: &context)
+        // Legs are trivial; vertices recur across the diagrams of one order, so keep them.
+        if case .vertex = node { context.subtrees[node] = value }
+        return value
+    }
+
+    func evaluateUncached(_ node: DiagramNode, context: inout PolynomialContext) -> PolynomialVector {
         switch node {
         case .leg:
             // The input itself: neuron a carries the monomial v_a.
@@ -349,6 +372,8 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
     struct PolynomialContext {
         let basis: MonomialBasis
         var tables: [Int: [[Int]]] = [:]
+        /// Values of subtrees already evaluated (they do not depend on the diagram around them).
+        var subtrees: [DiagramNode: PolynomialVector] = [:]
 
         init(basis: MonomialBasis) { self.basis = basis }
 
