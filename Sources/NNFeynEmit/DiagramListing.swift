@@ -168,3 +168,28 @@ public enum DiagramListing {
         return value.serialized() + "\n"
     }
 }
+
+/// The output formats of `nnfeyn diagrams`.
+public enum DiagramOutputFormat: String, Sendable, CaseIterable {
+    /// The text listing.
+    case text
+    /// JSON, schema nnfeyn.diagrams/1.
+    case json
+    /// A standalone LaTeX document.
+    case latex
+    /// Just the LaTeX longtable, for \input.
+    case latexFragment = "latex-fragment"
+}
+
+extension DiagramListing {
+    /// One order's listing in the requested format: the single entry point for the `diagrams` command.
+    public static func render<S: Scalar>(network: Network, breakdown: DiagramOrderBreakdown<S>, format: DiagramOutputFormat,
+                                         options: DiagramListingOptions = DiagramListingOptions()) -> String {
+        switch format {
+        case .text: return text(network: network, breakdown: breakdown, options: options)
+        case .json: return json(network: network, breakdown: breakdown, options: options)
+        case .latex: return DiagramLaTeX.document(network: network, breakdown: breakdown, options: options)
+        case .latexFragment: return DiagramLaTeX.fragment(network: network, breakdown: breakdown, options: options)
+        }
+    }
+}

@@ -124,6 +124,34 @@ enum DiagramEmitFixture {
         #expect(DiagramListing.text(network: network, breakdown: empty).contains("0 of 0 shown"))
     }
 
+    @Test(arguments: DiagramOutputFormat.allCases)
+    func renderDispatchesEveryFormat(format: DiagramOutputFormat) throws {
+        let (network, point) = DiagramEmitFixture.squareNetwork()
+        let breakdown = try DiagramEvaluator(network: network, point: point).breakdown(order: 2)
+        let out = DiagramListing.render(network: network, breakdown: breakdown, format: format)
+        let expectedStart = ["text": "diagrams of order 2", "json": "{", "latex": "\\documentclass", "latex-fragment": "% nnfeyn"]
+        #expect(out.hasPrefix(expectedStart[format.rawValue] ?? "?"))
+        #expect(out.hasSuffix("\n"))
+    }
+
+    @Test func vanishingDiagramsCanBeHidden() throws {
+        // tanh at z = 0: the order-2 diagram vanishes.
+        let network = Network(name: "t", input: InputSpec(name: "x", dimension: 1), layers: [
+            Layer(name: "h", width: 1, fanIn: 1, activation: .tanh, weight: [[1]], bias: [0]),
+            Layer(name: "out", width: 1, fanIn: 1, activation: .linear, weight: [[1]], bias: [0]),
+        ], point: [0])
+        let point = PointDerivatives<Rational>(preActivations: [[0], [0]],
+                                               derivatives: [[[0], [1], [0]], [[0], [1], [0]]])
+        let breakdown = try DiagramEvaluator(network: network, point: point).breakdown(order: 2)
+        let all = DiagramListing.text(network: network, breakdown: breakdown)
+        #expect(all.contains("  vanishes      yes (sigma_1^(2)(z_1) = 0 at the point)"))
+        let hidden = DiagramListing.text(network: network, breakdown: breakdown, options: DiagramListingOptions(onlyNonVanishing: true))
+        #expect(hidden.contains("0 of 1 shown"))
+        let json = DiagramListing.json(network: network, breakdown: breakdown)
+        #expect(json.contains(#""vanishing": "sigma_1^(2)(z_1) = 0 at the point""#))
+        #expect(DiagramLaTeX.fragment(network: network, breakdown: breakdown).contains("\\textit{vanishes}: $\\sigma_{1}^{(2)}(z_{1}) = 0$"))
+    }
+
     @Test func selectionFiltersAndSorts() throws {
         let network = DiagramEmitFixture.tanhNetwork(hidden: [2, 2], inputs: 2, outputs: 1)
         let evaluator = try DiagramEvaluator(network: network, point: DiagramEmitFixture.doublePoint(network, order: 4))
