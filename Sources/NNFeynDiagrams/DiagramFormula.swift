@@ -75,8 +75,8 @@ public struct DiagramFormula: Sendable {
         }.joined(separator: " ")
     }
 
-    /// LaTeX math (without delimiters); factors are separated by `\allowbreak` so long terms can wrap.
-    public func latex(_ diagram: Diagram) -> String {
+    /// LaTeX math (without delimiters); with `breakable`, factors are separated by `\allowbreak` so long terms wrap.
+    public func latex(_ diagram: Diagram, breakable: Bool = true) -> String {
         if rules.layerCount == 0 { return diagram.order == 0 ? "x_{0,o}" : "\\delta_{o a_{1}}" }
         func idx(_ name: String) -> String {
             // "j12" -> "j_{12}", "o" -> "o".
@@ -93,6 +93,6 @@ public struct DiagramFormula: Sendable {
                 if to == from + 1 { return "W^{(\(to))}_{\(idx(row))\(idx(column))}" }
                 return "P^{(\(to)\\leftarrow \(from))}_{\(idx(row))\(idx(column))}"
             }
-        }.joined(separator: "\\,\\allowbreak ")
+        }.joined(separator: breakable ? "\\,\\allowbreak " : "\\,")
     }
 }

@@ -60,7 +60,8 @@ public enum DiagramListing {
         let shown = select(breakdown.contributions, options: options)
         var lines: [String] = []
         lines.append("diagrams of order \(breakdown.order) for '\(network.displayName)' "
-                     + "(\(network.input.dimension) inputs, \(network.outputCount) outputs, "
+                     + "(\(DiagramLaTeX.plural(network.input.dimension, "input")), "
+                     + "\(DiagramLaTeX.plural(network.outputCount, "output")), "
                      + (S.isExact ? "exact" : "numeric") + "): "
                      + "\(shown.count) of \(breakdown.contributions.count) shown")
         lines.append(legend)
@@ -143,7 +144,8 @@ public enum DiagramListing {
             "topLayer": .integer(c.diagram.topLayer),
             "vertices": .array(c.diagram.vertices.map { ["layer": .integer($0.layer), "degree": .integer($0.degree)] }),
             "formula": .string(formula.text(c.diagram)),
-            "latex": .string(formula.latex(c.diagram)),
+            "latex": .string(formula.latex(c.diagram, breakable: false)),
+            "vertexCount": .integer(c.diagram.vertexCount),
             "size": .number(c.size),
             "vanishes": .bool(c.vanishes),
             "contribution": .array(entries),
@@ -162,7 +164,7 @@ public enum DiagramListing {
             "network": networkJSON(network),
             "order": .integer(breakdown.order),
             "exact": .bool(S.isExact),
-            "total": .integer(breakdown.contributions.count),
+            "diagramCount": .integer(breakdown.contributions.count),
             "diagrams": .array(shown.map { json($0, formula: formula) }),
         ])
         return value.serialized() + "\n"

@@ -163,7 +163,7 @@ enum DiagramEmitFixture {
                                          options: DiagramListingOptions(filter: DiagramFilter(topLayer: 1)))
         #expect(top1.map(\.diagram.id) == ["D4.1"])
         let text = DiagramListing.text(network: network, breakdown: breakdown, options: DiagramListingOptions(significantDigits: 4))
-        #expect(text.contains("(2 inputs, 1 outputs, numeric): 5 of 5 shown"))
+        #expect(text.contains("(2 inputs, 1 output, numeric): 5 of 5 shown"))
     }
 
     @Test func countTable() {
