@@ -21,7 +21,7 @@ public enum DiagramLaTeX {
             \\usepackage{\(requiredPackages.joined(separator: ","))}
             \\pagestyle{empty}
             \\begin{document}
-            \\section*{Diagrams of order \(breakdown.order) of \\texttt{\(LaTeXText.escape(network.displayName))}}
+            \\section*{Diagrams of order \(breakdown.order) of \\texttt{\(DiagramLaTeX.escape(network.displayName))}}
             \(plural(network.input.dimension, "input")), \(plural(network.outputCount, "output")), \(S.isExact ? "exact" : "numeric") values; \
             \(shown) of \(breakdown.contributions.count) diagrams shown.
             Indices: $o$ output, $j_1, j_2, \\dots$ vertex neurons, $a_1, \\dots, a_n$ derivative indices;
@@ -97,4 +97,21 @@ public enum DiagramLaTeX {
     static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)" + (n == 1 ? "" : "s") }
 
     static func format2(_ v: Double) -> String { String((v * 100).rounded() / 100) }
+}
+
+extension DiagramLaTeX {
+    /// The text with LaTeX's special characters escaped, safe in text mode.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            switch c {
+            case "\\": out += "\\textbackslash{}"
+            case "{", "}", "_", "#", "$", "%", "&": out += "\\" + String(c)
+            case "^": out += "\\textasciicircum{}"
+            case "~": out += "\\textasciitilde{}"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
 }

@@ -70,7 +70,7 @@ public struct DiagramTikZ: Sendable {
         for l in stride(from: 1, through: L, by: 1) {
             let x = f(Double(l) * layerSpacing)
             grid.append("\\draw[grid] (\(x),\(f(low))) -- (\(x),\(f(high)));")
-            let name = LaTeXText.escape(rules.layerNames[l - 1])
+            let name = DiagramLaTeX.escape(rules.layerNames[l - 1])
             grid.append("\\node[layer] at (\(x),\(f(low))) {\(name)};")
         }
         grid.append("\\node[layer] at (0,\(f(low))) {$x$};")
@@ -80,23 +80,5 @@ public struct DiagramTikZ: Sendable {
                  + "vertex/.style={circle,fill=black,text=white,font=\\tiny\\bfseries,inner sep=0pt,minimum size=7.5pt},"
                  + "layer/.style={below,font=\\tiny,gray!80!black,inner sep=1pt}]"]
                 + grid + lines + dots + ["\\end{tikzpicture}"]).joined(separator: "\n")
-    }
-}
-
-/// Escaping of plain text for LaTeX.
-public enum LaTeXText {
-    /// The text with LaTeX's special characters escaped, safe in text mode.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "\\": out += "\\textbackslash{}"
-            case "{", "}", "_", "#", "$", "%", "&": out += "\\" + String(c)
-            case "^": out += "\\textasciicircum{}"
-            case "~": out += "\\textasciitilde{}"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }

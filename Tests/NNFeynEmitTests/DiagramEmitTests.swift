@@ -219,7 +219,7 @@ enum DiagramEmitFixture {
         #expect(DiagramNumberFormat.latex(Rational(-3, 4), significantDigits: 5) == "-\\tfrac{3}{4}")
         #expect(DiagramNumberFormat.latex(Rational(7), significantDigits: 5) == "7")
         #expect(DiagramNumberFormat.latex(1.5e-7, significantDigits: 3) == "1.5\\times 10^{-7}")
-        #expect(LaTeXText.escape("a_b%c") == "a\\_b\\%c")
+        #expect(DiagramLaTeX.escape("a_b%c") == "a\\_b\\%c")
     }
 
     /// Networks and orders the LaTeX test compiles: deep tanh with a linear output; a nonlinear output with
