@@ -44,6 +44,7 @@ let package = Package(
         .testTarget(name: "NNFeynDiagramsTests", dependencies: ["NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),
         .testTarget(name: "NNFeynEvalTests", dependencies: ["NNFeynEval", "NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),
         .testTarget(name: "NNFeynPhysicsTests", dependencies: ["NNFeynPhysics", "NNFeynNPZ", "NNFeynLanguage", "NNFeynEval", "NNFeynAlgebra"]),
+        .testTarget(name: "NNFeynEmitTests", dependencies: ["NNFeynEmit", "NNFeynEval", "NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),
         .testTarget(name: "NNFeynCLITests", dependencies: ["NNFeynLanguage", "NNFeynNPZ"]),
     ]
 )

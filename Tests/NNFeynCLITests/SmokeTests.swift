@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct NNFeynCLISmoke {
-    @Test func targetBuilds() { #expect(Bool(true)) }
-}
