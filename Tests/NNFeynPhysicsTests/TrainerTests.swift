@@ -146,3 +146,28 @@ func toyData(rows: Int, seed: UInt64) -> (inputs: [Double], targets: [Double]) {
         #expect(throws: TrainingError.self) { try MLPTrainer(options: options).train(model, inputs: [1, 2], targets: [1]) }
     }
 }
+
+@Suite struct FastActivationTests {
+    @Test func tanhAndSigmoidMatchLibm() {
+        var rng = Xoshiro256(seed: 1)
+        var worstTanh = 0.0, worstSigmoid = 0.0
+        for k in 0..<200_000 {
+            // Log-uniform magnitudes from 1e-12 to 50, both signs, plus exact zero.
+            let x = k == 0 ? 0 : (rng.uniform() < 0.5 ? -1 : 1) * Foundation.pow(10, rng.uniform(-12, 1.7))
+            let t = ActivationKernels.tanh(x), reference = Foundation.tanh(x)
+            worstTanh = Swift.max(worstTanh, abs(t - reference) / Swift.max(abs(reference), .leastNormalMagnitude))
+            let s = ActivationKernels.sigmoid(x), sReference = 1 / (1 + Foundation.exp(-x))
+            worstSigmoid = Swift.max(worstSigmoid, abs(s - sReference) / sReference)
+        }
+        // The buffer kernels (four lanes at a time, padded tail) agree with the scalar formulas.
+        let z = (0..<1003).map { _ in rng.uniform(-30, 30) }
+        var a = [Double](repeating: 0, count: z.count), b = a
+        ActivationKernels.tanh(z, &a, count: z.count)
+        ActivationKernels.sigmoid(z, &b, count: z.count)
+        #expect(a == z.map(ActivationKernels.tanh) && b == z.map(ActivationKernels.sigmoid))
+        #expect(worstTanh < 5e-16, "tanh relative error \(worstTanh)")
+        #expect(worstSigmoid < 5e-16, "sigmoid relative error \(worstSigmoid)")
+        #expect(ActivationKernels.tanh(1000) == 1 && ActivationKernels.tanh(-1000) == -1)
+        #expect(ActivationKernels.sigmoid(-800) >= 0 && ActivationKernels.sigmoid(800) == 1)
+    }
+}
