@@ -65,6 +65,11 @@ struct Train: ParsableCommand {
     func validate() throws {
         do { try options.validate() } catch { throw ValidationError(error.description) }
         guard output.hasSuffix(".nn") else { throw ValidationError("--output must name a .nn file (got '\(output)')") }
+        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("the directory of --output, '\(directory)', does not exist")
+        }
     }
 
     func run() throws {
@@ -117,7 +122,8 @@ final class ProgressPrinter {
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
             write("\r\u{1B}[2Kepoch \(r.epoch)/\(r.epochs) [\(bar)] \(loss)  left \(Self.clock(r.remaining))")
         } else {
-            write("epoch \(r.epoch)/\(r.epochs) \(loss) lr \(r.learningRate) elapsed \(Self.clock(r.elapsed))\n")
+            write("epoch \(r.epoch)/\(r.epochs) \(loss)" + String(format: "  lr %.3e", r.learningRate)
+                  + "  elapsed \(Self.clock(r.elapsed))\n")
         }
     }
 
