@@ -204,3 +204,31 @@ public struct BornKernels: Sendable, Equatable {
         return BornTerms(a1: a1, a2: a2 / 2, a3: a3 / 6)
     }
 }
+
+extension BornKernels {
+    /// `{"first": [...], "second": [[...]], "third": [[[...]]]}`: sorted keys, one innermost row per line, doubles
+    /// in Swift's shortest form that reads back to the same value. Deterministic.
+    public var json: String {
+        let n = steps
+        func row(_ values: ArraySlice<Double>) -> String { "[" + values.map { "\($0)" }.joined(separator: ", ") + "]" }
+        let second = (0..<n).map { "    " + row(self.second[$0 * n..<($0 + 1) * n]) }.joined(separator: ",\n")
+        let third = (0..<n).map { i in
+            "    [\n" + (0..<n).map { j in
+                "      " + row(self.third[(i * n + j) * n..<(i * n + j + 1) * n])
+            }.joined(separator: ",\n") + "\n    ]"
+        }.joined(separator: ",\n")
+        return "{\n  \"first\": \(row(first[...])),\n  \"second\": [\n\(second)\n  ],\n  \"third\": [\n\(third)\n  ]\n}\n"
+    }
+
+    /// One entry per line, independent entries only (i <= j <= k), 1-based step indices.
+    public var text: String {
+        let n = steps
+        var lines = ["# derivatives of a0 at U = 0 (not Taylor coefficients); steps are 1-based", "first"]
+        for i in 0..<n { lines.append("  \(i + 1)  \(first[i])") }
+        lines.append("second")
+        for i in 0..<n { for j in i..<n { lines.append("  \(i + 1) \(j + 1)  \(second(i, j))") } }
+        lines.append("third")
+        for i in 0..<n { for j in i..<n { for l in j..<n { lines.append("  \(i + 1) \(j + 1) \(l + 1)  \(third(i, j, l))") } } }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

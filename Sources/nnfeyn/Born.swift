@@ -68,31 +68,6 @@ struct BornKernelsCommand: ParsableCommand {
 
     func run() throws {
         let kernels = BornKernels(steps: steps, range: range)
-        print(format == .json ? Self.json(kernels) : Self.text(kernels), terminator: "")
-    }
-
-    /// Sorted keys, one row of a matrix per line; doubles in Swift's shortest round-trip form.
-    static func json(_ k: BornKernels) -> String {
-        let n = k.steps
-        func row(_ values: ArraySlice<Double>) -> String { "[" + values.map { "\($0)" }.joined(separator: ", ") + "]" }
-        let second = (0..<n).map { "    " + row(k.second[$0 * n..<($0 + 1) * n]) }.joined(separator: ",\n")
-        let third = (0..<n).map { i in
-            "    [\n" + (0..<n).map { j in
-                "      " + row(k.third[(i * n + j) * n..<(i * n + j + 1) * n])
-            }.joined(separator: ",\n") + "\n    ]"
-        }.joined(separator: ",\n")
-        return "{\n  \"first\": \(row(k.first[...])),\n  \"second\": [\n\(second)\n  ],\n  \"third\": [\n\(third)\n  ]\n}\n"
-    }
-
-    /// One entry per line, independent entries only (i <= j <= k), 1-based step indices.
-    static func text(_ k: BornKernels) -> String {
-        let n = k.steps
-        var lines = ["# derivatives of a0 at U = 0; steps are 1-based", "first"]
-        for i in 0..<n { lines.append("  \(i + 1)  \(k.first[i])") }
-        lines.append("second")
-        for i in 0..<n { for j in i..<n { lines.append("  \(i + 1) \(j + 1)  \(k.second(i, j))") } }
-        lines.append("third")
-        for i in 0..<n { for j in i..<n { for l in j..<n { lines.append("  \(i + 1) \(j + 1) \(l + 1)  \(k.third(i, j, l))") } } }
-        return lines.joined(separator: "\n") + "\n"
+        print(format == .json ? kernels.json : kernels.text, terminator: "")
     }
 }

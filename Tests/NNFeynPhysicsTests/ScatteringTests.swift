@@ -178,3 +178,24 @@ func randomSteps(_ n: Int, _ lo: Double, _ hi: Double, seed: UInt64) -> [Double]
         }
     }
 }
+
+@Suite struct KernelOutput {
+    @Test func jsonReadsBackExactly() throws {
+        let kernels = BornKernels(steps: 5, range: 1.3)
+        let json = kernels.json
+        #expect(json == BornKernels(steps: 5, range: 1.3).json)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object.keys.sorted() == ["first", "second", "third"])
+        #expect((object["third"] as? [[[Double]]])?.count == 5)
+        // Every number reads back to the same double (Swift's parser; Foundation's JSON parser on Linux rounds).
+        let numbers = json.split(whereSeparator: { "[]{},: \n\"".contains($0) }).compactMap { Double(String($0)) }
+        #expect(numbers == kernels.first + kernels.second + kernels.third)
+        #expect(json.firstRange(of: "\"first\"")!.lowerBound < json.firstRange(of: "\"second\"")!.lowerBound)
+    }
+
+    @Test func textListsIndependentEntries() {
+        let lines = BornKernels(steps: 3, range: 1).text.split(separator: "\n")
+        // 1 comment + 3 headers + 3 first + 6 second + 10 third entries.
+        #expect(lines.count == 1 + 3 + 3 + 6 + 10)
+    }
+}
