@@ -6,6 +6,7 @@
 import COpenBLAS
 import Foundation
 import NNFeynAlgebra
+import NNFeynLanguage
 
 /// How the learning rate changes over epochs.
 public enum LearningRateSchedule: String, Sendable, CaseIterable, Codable {
@@ -146,6 +147,13 @@ public struct MLPTrainer: Sendable {
 
     /// A trainer with the given options.
     public init(options: TrainingOptions) { self.options = options }
+
+    /// Trains the network `network` describes: layers without parameters start from `TrainedMLP(network:seed:)`
+    /// with this run's seed; see `train(_:inputs:targets:progress:)`.
+    public func train(network: Network, inputs: [Double], targets: [Double],
+                      progress: ((EpochReport) -> Void)? = nil) throws(TrainingError) -> TrainingResult {
+        try train(TrainedMLP(network: network, seed: options.seed), inputs: inputs, targets: targets, progress: progress)
+    }
 
     /// Trains `model` on rows of `inputs` (row-major, `model.inputDimension` each) against `targets`
     /// (`model.outputDimension` each). `progress` is called after every epoch.

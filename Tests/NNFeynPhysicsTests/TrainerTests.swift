@@ -105,6 +105,23 @@ func toyData(rows: Int, seed: UInt64) -> (inputs: [Double], targets: [Double]) {
         #expect(mse < 0.2)
     }
 
+    @Test func learnsTheScatteringLength() throws {
+        // The end-to-end use: a small tanh net fitted to Born data beats predicting the mean by far.
+        let data = try BornDataSet(options: BornDataOptions(steps: 8, count: 2000, seed: 4))
+        var options = TrainingOptions()
+        options.epochs = 15
+        options.batchSize = 32
+        options.learningRate = 3e-3
+        options.standardize = true
+        let run = try MLPTrainer(options: options).train(network: unparameterised([8, 16, 1], [.tanh, .linear]),
+                                                         inputs: data.potentials, targets: data.a0)
+        let predictions = run.model.predict(data.potentials)
+        let mean = data.a0.reduce(0, +) / Double(data.a0.count)
+        let variance = data.a0.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(data.a0.count)
+        let mse = zip(predictions, data.a0).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(data.a0.count)
+        #expect(mse < variance / 100, "mse \(mse), variance \(variance)")
+    }
+
     @Test func networkConversionIsExact() throws {
         let model = try TrainedMLP(network: unparameterised([3, 4, 2], [.silu, .linear]), seed: 8)
         let network = model.network()
