@@ -63,6 +63,7 @@ public struct BornDataOptions: Sendable, Equatable {
 
 /// An invalid data-set request.
 public enum BornDataError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// An option is out of range (the message names it).
     case invalid(String)
     /// The message, lowercase and standalone.
     public var description: String {

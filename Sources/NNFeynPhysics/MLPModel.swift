@@ -33,9 +33,13 @@ public struct DenseParameters: Sendable, Equatable {
 
 /// What can go wrong preparing or running training; `description` is a lowercase standalone sentence.
 public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// An option is out of range (the message names it).
     case invalidOption(String)
+    /// Data and network disagree in shape, or the data are unusable.
     case shapeMismatch(String)
+    /// A given parameter is NaN or infinite.
     case nonFiniteParameter(layer: String)
+    /// The loss became NaN or infinite.
     case diverged(epoch: Int)
 
     /// The message.
