@@ -71,17 +71,17 @@ enum ActivationKernels {
         }
     }
 
-    typealias Vector = SIMD4<Double>
+    typealias Vector = SIMD8<Double>
 
-    /// Applies `body` four lanes at a time (the tail is padded with zeros), so the arithmetic runs on SIMD registers.
+    /// Applies `body` eight lanes at a time (the tail is padded with zeros), so the arithmetic runs on SIMD registers.
     @inline(__always)
     static func vectorized(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, count: Int,
                            _ body: (Vector) -> Vector) {
         var i = 0
-        while i + 4 <= count {
+        while i + Vector.scalarCount <= count {
             let x = UnsafeRawPointer(z + i).loadUnaligned(as: Vector.self)
             UnsafeMutableRawPointer(a + i).storeBytes(of: body(x), as: Vector.self)
-            i += 4
+            i += Vector.scalarCount
         }
         if i < count {
             var x = Vector(repeating: 0)
@@ -132,7 +132,7 @@ enum ActivationKernels {
         return x < 0 ? -t : t
     }
 
-    /// `reducedExp(_:)` on four lanes at once, the same operations in the same order.
+    /// `reducedExp(_:)` on eight lanes at once, the same operations in the same order.
     @inline(__always)
     static func reducedExp(_ y: Vector) -> (scale: Vector, em1r: Vector) {
         let shifter = Vector(repeating: 6755399441055744.0)
@@ -152,7 +152,7 @@ enum ActivationKernels {
         p = p * r + 1.0 / 6
         p = p * r + 0.5
         let em1r = r + r * r * p
-        let bits = unsafeBitCast(t, to: SIMD4<UInt64>.self) &- shifter[0].bitPattern &+ 1023
+        let bits = unsafeBitCast(t, to: SIMD8<UInt64>.self) &- shifter[0].bitPattern &+ 1023
         let scale = unsafeBitCast(bits &<< 52, to: Vector.self)
         return (scale, em1r)
     }
