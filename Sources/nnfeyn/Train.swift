@@ -89,7 +89,8 @@ struct Train: ParsableCommand {
         let last = result.log.epochs[result.log.bestEpoch - 1]
         print("wrote \(output), \(parametersPath), \(base).log.json: epoch \(last.epoch), training loss \(last.trainingLoss)"
               + (last.validationLoss.map { ", validation loss \($0)" } ?? "")
-              + (result.log.stoppedEarly ? " (stopped early after \(result.log.epochs.count) epochs)" : ""))
+              + (result.log.stoppedEarly ? " (stopped early after \(result.log.epochs.count) epochs)" : "")
+              + ", \(Int(result.log.samplesPerSecond)) samples/s")
     }
 
     /// Inputs and targets from the archive as row-major Double arrays, with shapes checked against the network.
