@@ -1,6 +1,5 @@
 // Seeded pseudo-random numbers: xoshiro256** seeded through SplitMix64. Everything random in this module (data sets,
 // initial weights, shuffles) draws from this generator, so a seed fixes the output on every platform.
-import Foundation
 
 /// SplitMix64, used to expand a 64-bit seed into xoshiro's state.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
@@ -44,13 +43,6 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
 
     /// A double uniform in [lo, hi).
     public mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * uniform() }
-
-    /// A standard normal deviate (Box–Muller; one of the pair is discarded for simplicity).
-    public mutating func normal() -> Double {
-        let u1 = 1 - uniform() // in (0, 1], so the log is finite
-        let u2 = uniform()
-        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
-    }
 
     /// An integer uniform in 0..<bound without modulo bias (Lemire's method).
     public mutating func index(below bound: Int) -> Int {
