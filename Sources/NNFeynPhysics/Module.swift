@@ -1,1 +1,0 @@
-// NNFeynPhysics: see Package.swift for this target's place in the pipeline.

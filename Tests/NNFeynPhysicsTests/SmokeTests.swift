@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct NNFeynPhysicsSmoke {
-    @Test func targetBuilds() { #expect(Bool(true)) }
-}
