@@ -19,6 +19,8 @@ struct Parser {
     var diagnostics: [Diagnostic] = []
     /// Errors so far, counting the lexer's, to apply the limit.
     var errorCount: Int
+    /// Set when the error limit cut parsing short.
+    var stopped = false
 
     /// Lexes and parses a file. The diagnostics include the lexer's, in source order.
     static func parse(_ file: SourceFile) -> (model: ModelNode, diagnostics: [Diagnostic]) {
@@ -26,9 +28,7 @@ struct Parser {
         var parser = Parser(file: file, tokens: tokens, errorCount: lexDiagnostics.count)
         let model = parser.parseModel()
         var all = lexDiagnostics + parser.diagnostics
-        // Stable sort by position; the "too many errors" note stays last.
-        let limitNotes = all.filter { $0.code == DiagnosticCodes.tooManyErrors }
-        all.removeAll { $0.code == DiagnosticCodes.tooManyErrors }
+        // Stable sort by position.
         all = all.enumerated().sorted {
             let a = $0.element.span?.start ?? Int.max, b = $1.element.span?.start ?? Int.max
             return a != b ? a < b : $0.offset < $1.offset
@@ -36,7 +36,7 @@ struct Parser {
         if all.count > maximumErrors {
             all = Array(all.prefix(maximumErrors))
         }
-        if !limitNotes.isEmpty || lexDiagnostics.count + parser.diagnostics.count > maximumErrors {
+        if parser.stopped || lexDiagnostics.count + parser.diagnostics.count > maximumErrors {
             all.append(Diagnostic(code: DiagnosticCodes.tooManyErrors,
                                   message: "too many syntax errors; stopped after \(maximumErrors)", file: file,
                                   path: file.path))
@@ -60,7 +60,10 @@ struct Parser {
         let where_ = span ?? (token.kind == .endOfFile ? SourceSpan(start: previousEnd, end: previousEnd) : token.span)
         diagnostics.append(Diagnostic(code: code, message: message, file: file, span: where_, help: help))
         errorCount += 1
-        if errorCount >= Parser.maximumErrors { throw .stop }
+        if errorCount >= Parser.maximumErrors {
+            stopped = true
+            throw .stop
+        }
     }
 
     /// Reports "expected X, found Y" and abandons the construct.
