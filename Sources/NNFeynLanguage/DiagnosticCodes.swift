@@ -117,8 +117,9 @@ public enum DiagnosticCodes {
             name the model, the input or a layer. Choose another name, such as 'input1' or 'dense_1'.
             """),
         Entry(code: "E0107", title: "too many errors", explanation: """
-            The parser stops after 20 syntax errors: later ones are usually consequences of the first. Fix the \
-            reported errors and run again.
+            At most 20 errors are reported: parsing stops after 20 syntax errors, and the checks after parsing \
+            show their first 20. Later errors are often consequences of the first ones. Fix the reported errors \
+            and run again.
             """),
 
         // MARK: E02xx names, shapes, parameters and files

@@ -31,7 +31,7 @@ public enum ModelLoader {
         guard syntaxDiagnostics.isEmpty else { throw DiagnosticList(syntaxDiagnostics) }
         var lowering = Lowering(file: source, options: options)
         guard let network = lowering.lower(model), lowering.diagnostics.isEmpty else {
-            throw DiagnosticList(lowering.diagnostics)
+            throw DiagnosticList(Parser.capped(lowering.diagnostics, file: source))
         }
         return network
     }

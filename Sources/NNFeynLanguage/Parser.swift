@@ -33,15 +33,17 @@ struct Parser {
             let a = $0.element.span?.start ?? Int.max, b = $1.element.span?.start ?? Int.max
             return a != b ? a < b : $0.offset < $1.offset
         }.map(\.element)
-        if all.count > maximumErrors {
-            all = Array(all.prefix(maximumErrors))
-        }
-        if parser.stopped || lexDiagnostics.count + parser.diagnostics.count > maximumErrors {
-            all.append(Diagnostic(code: DiagnosticCodes.tooManyErrors,
-                                  message: "too many syntax errors; stopped after \(maximumErrors)", file: file,
-                                  path: file.path))
-        }
-        return (model, all)
+        return (model, capped(all, file: file, force: parser.stopped))
+    }
+
+    /// The first `maximumErrors` diagnostics, followed by E0107 when there were more (or `force` says parsing
+    /// stopped early).
+    static func capped(_ diagnostics: [Diagnostic], file: SourceFile, force: Bool = false) -> [Diagnostic] {
+        guard force || diagnostics.count > maximumErrors else { return diagnostics }
+        return Array(diagnostics.prefix(maximumErrors)) + [
+            Diagnostic(code: DiagnosticCodes.tooManyErrors, message: "too many errors; stopped after \(maximumErrors)",
+                       file: file, path: file.path),
+        ]
     }
 
     var current: Token { tokens[min(index, tokens.count - 1)] }
