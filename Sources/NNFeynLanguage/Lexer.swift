@@ -133,6 +133,13 @@ struct Lexer {
             lexNumber()
         } else if b == UInt8(ascii: "\"") {
             lexString()
+        } else if b == UInt8(ascii: "'"), let close = bytes[(position + 1)...].prefix(while: { $0 != 0x0A }).firstIndex(of: UInt8(ascii: "'")) {
+            // A single-quoted string is one mistake, not three unexpected characters.
+            position = close + 1
+            let span = SourceSpan(start: start, end: position)
+            error(DiagnosticCodes.unexpectedCharacter, "strings use double quotes, not single quotes", span,
+                  help: "write \"\(text(start + 1, close))\"")
+            add(.string, text(start + 1, close), span)
         } else {
             lexUnexpected()
         }

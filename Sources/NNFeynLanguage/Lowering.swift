@@ -126,9 +126,12 @@ struct Lowering {
         // Parameters file: read only when it can be used (sizes known, within limits).
         var archive: NPZArchive?
         let canBuild = sizesKnown && withinLimits
+        let failuresBefore = diagnostics.count
         if let parameters, canBuild {
             archive = readArchive(parameters.path, span: parameters.span)
         }
+        // When the archive could not be read, the arrays it would have given are not reported missing as well.
+        let archiveFailed = diagnostics.count > failuresBefore
         let parametersLine = parameters.map { line(of: $0.span) }
 
         // Per-layer values.
@@ -162,6 +165,14 @@ struct Lowering {
                 continue
             }
 
+            if weightMissing && biasMissing {
+                if !archiveFailed {
+                    reportMissing("weight and no bias", member: weightName, alsoMissing: biasName, layer: layer,
+                                  archive: archive, parametersLine: parametersLine)
+                }
+                continue
+            }
+
             var weight: [[Rational]]?
             if let inlineWeight {
                 weight = checkInlineWeight(inlineWeight.matrix, layer: layer.name.text, width: width, fanIn: fanIn,
@@ -170,7 +181,7 @@ struct Lowering {
             } else if let archive, npzHasWeight {
                 weight = arrayValues(archive, weightName, shape: [width, fanIn], layer: layer)
                     .map { values in (0..<width).map { Array(values[($0 * fanIn)..<(($0 + 1) * fanIn)]) } }
-            } else {
+            } else if !archiveFailed {
                 reportMissing("weight", member: weightName, layer: layer, archive: archive, parametersLine: parametersLine)
             }
 
@@ -189,7 +200,7 @@ struct Lowering {
                 }
             } else if let archive, npzHasBias {
                 bias = arrayValues(archive, biasName, shape: [width], layer: layer)
-            } else {
+            } else if !archiveFailed {
                 reportMissing("bias", member: biasName, layer: layer, archive: archive, parametersLine: parametersLine)
             }
 
@@ -217,6 +228,11 @@ struct Lowering {
             point = Array(repeating: .zero, count: inputDimension)
         }
 
+        // Source order reads best; diagnostics about the whole file (no span) come first.
+        diagnostics = diagnostics.enumerated().sorted {
+            let a = $0.element.span?.start ?? -1, b = $1.element.span?.start ?? -1
+            return a != b ? a < b : $0.offset < $1.offset
+        }.map(\.element)
         guard diagnostics.isEmpty, let input, let inputDimension, let point, built.count == layers.count else {
             return nil
         }
@@ -294,9 +310,15 @@ struct Lowering {
         return ok ? matrix.rows.map { $0.entries.map { $0.value ?? .zero } } : nil
     }
 
-    mutating func reportMissing(_ what: String, member: String, layer: DenseNode, archive: NPZArchive?,
-                                parametersLine: Int?) {
+    /// Reports a missing array: not in the archive (E0220, once per member), or nowhere at all (E0218, once per layer).
+    mutating func reportMissing(_ what: String, member: String, alsoMissing: String? = nil, layer: DenseNode,
+                                archive: NPZArchive?, parametersLine: Int?) {
         if let archive {
+            if let alsoMissing {
+                reportMissing("bias", member: alsoMissing, layer: layer, archive: archive, parametersLine: parametersLine)
+                reportMissing("weight", member: member, layer: layer, archive: archive, parametersLine: parametersLine)
+                return
+            }
             let available = archive.names
             var notes = ["the parameters file (line \(parametersLine ?? 0)) has " + (available.isEmpty ? "no arrays" :
                 "the arrays " + available.prefix(10).map { "'\($0)'" }.joined(separator: ", ") + (available.count > 10 ? ", ..." : ""))]
@@ -308,9 +330,9 @@ struct Lowering {
                   notes: notes)
         } else {
             error(DiagnosticCodes.missingParameters, "layer '\(layer.name.text)' has no \(what)", at: layer.name.span,
-                  help: what == "weight"
-                      ? "write 'weight [[...]]' under the layer, or name an .npz with 'parameters \"FILE.npz\"'"
-                      : "write 'bias [...]' or 'bias none' under the layer, or name an .npz with 'parameters \"FILE.npz\"'")
+                  help: what == "bias"
+                      ? "write 'bias [...]' or 'bias none' under the layer, or name an .npz with 'parameters \"FILE.npz\"'"
+                      : "write 'weight [[...]]' under the layer, or name an .npz with 'parameters \"FILE.npz\"'")
         }
     }
 

@@ -144,7 +144,9 @@ struct Parser {
             }
         }
         var help: String?
-        if token.kind == .identifier, let guess = closestName(to: token.text, among: Parser.statementKeywords.sorted()) {
+        // 'weights' or 'biases' under a layer lands here too, so clause keywords are candidates as well.
+        let candidates = Parser.statementKeywords.union(Parser.clauseKeywords).sorted()
+        if token.kind == .identifier, let guess = closestName(to: token.text, among: candidates) {
             help = "did you mean '\(guess)'?"
         }
         throw try fail(expected: "a statement ('network', 'input', 'dense', 'parameters' or 'at')", help: help)

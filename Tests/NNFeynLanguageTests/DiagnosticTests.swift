@@ -139,7 +139,8 @@ private let output = "\ndense y : 1 linear\n  weight [[1, 1]]\n  bias [0]\n"
 
     @Test func layerWithoutParameters() throws {
         let both = try #require(expectDiagnostic("input x : 2\ndense ⟨y⟩ : 1 linear\n", "E0218"))
-        #expect(both.message == "layer 'y' has no weight")
+        #expect(both.message == "layer 'y' has no weight and no bias")
+        #expect(diagnostics(of: "input x : 2\ndense y : 1 linear\n").count == 1)
         let onlyWeight = try #require(expectDiagnostic("input x : 2\ndense ⟨y⟩ : 1 linear weight [[1, 1]]\n", "E0218"))
         #expect(onlyWeight.message == "layer 'y' has no bias")
     }
@@ -167,7 +168,7 @@ private let output = "\ndense y : 1 linear\n  weight [[1, 1]]\n  bias [0]\n"
             dense h : 1 linear weight [[1, 1]] bias [0]
             at x = [1]
             """)
-        #expect(found.map(\.code) == ["E0205", "E0204", "E0209", "E0212", "E0213"])
+        #expect(found.map(\.code) == ["E0204", "E0209", "E0212", "E0205", "E0213"])
     }
 }
 
@@ -219,6 +220,13 @@ private let output = "\ndense y : 1 linear\n  weight [[1, 1]]\n  bias [0]\n"
         expectDiagnostic("input x : 1\nparameters ⟨\"w.npz⟩\r\ndense y : 1 linear weight [[1]] bias [0]", "E0103")
     }
 
+    @Test func singleQuotedStringIsOneError() throws {
+        let source = "input x : 1\nparameters ⟨'w.npz'⟩\ndense y : 1 linear weight [[1]] bias [0]"
+        let d = try #require(expectDiagnostic(source, "E0101"))
+        #expect(d.help == "write \"w.npz\"")
+        #expect(diagnostics(of: marked(source).source).count == 1)
+    }
+
     @Test func expectedTokenPointsAtWhatWasFound() throws {
         let d = try #require(expectDiagnostic("input x ⟨2⟩", "E0104"))
         #expect(d.message == "expected ':' before the input's dimension, found number '2'")
@@ -232,6 +240,11 @@ private let output = "\ndense y : 1 linear\n  weight [[1, 1]]\n  bias [0]\n"
     @Test func statementTypoSuggestsTheKeyword() throws {
         let d = try #require(expectDiagnostic("input x : 1\n⟨dens⟩ y : 1 linear", "E0104"))
         #expect(d.help == "did you mean 'dense'?")
+    }
+
+    @Test func pluralClauseSuggestsTheKeyword() throws {
+        let d = try #require(expectDiagnostic("input x : 1\ndense y : 1 linear\n  ⟨weights⟩ [[1]]\n  bias [0]", "E0104"))
+        #expect(d.help == "did you mean 'weight'?")
     }
 
     @Test func keywordAsName() {

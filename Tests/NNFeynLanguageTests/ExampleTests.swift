@@ -66,6 +66,13 @@ import NNFeynAlgebra
         #expect(network.outputCount == 3)
     }
 
+    @Test func readmeExampleLoads() throws {
+        let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("grammar/README.md"), encoding: .utf8)
+        let block = try #require(readme.components(separatedBy: "```").dropFirst().first)
+        let network = try #require(loaded(block, path: "readme.nn"))
+        #expect(network.layers.last?.bias == [0])
+    }
+
     @Test func everyActivationIsExemplified() throws {
         var names = Set<String>()
         for name in exampleNames {

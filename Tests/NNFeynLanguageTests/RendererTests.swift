@@ -9,7 +9,7 @@ import Testing
     }
 
     @Test func codespanStyle() throws {
-        let d = try Self.firstDiagnostic("network m\ninput x : 2\n\ndense h1 : 3 tahn\n")
+        let d = try Self.firstDiagnostic("network m\ninput x : 2\n\ndense h1 : 3 tahn\n  weight [[1, 0], [0, 1], [1, 1]] bias none\n")
         #expect(DiagnosticRenderer.render(d) == """
             error[E0204]: unknown activation 'tahn'
              --> model.nn:4:14
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func tabsAreExpandedInLineAndCaret() throws {
-        let d = try Self.firstDiagnostic("input x : 2\n\tdense h1 : 3\ttahn\n")
+        let d = try Self.firstDiagnostic("input x : 2\n\tdense h1 : 3\ttahn\n\tweight [[1, 0], [0, 1], [1, 1]] bias none\n")
         #expect(DiagnosticRenderer.render(d) == """
             error[E0204]: unknown activation 'tahn'
              --> model.nn:2:15
