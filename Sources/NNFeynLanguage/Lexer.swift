@@ -3,9 +3,6 @@
 // The lexical rules are those of grammar/nnfeyn.ebnf (the rules in capitals); keep the two in step.
 import NNFeynAlgebra
 
-/// The language's keywords; they cannot be used as names.
-let keywords: Set<String> = ["network", "input", "dense", "weight", "bias", "parameters", "at"]
-
 /// What a token is.
 enum TokenKind: Equatable {
     case identifier
@@ -43,6 +40,8 @@ struct Token {
 
 /// Splits a source file into tokens.
 struct Lexer {
+    /// The language's keywords; they cannot be used as names.
+    static let keywords: Set<String> = ["network", "input", "dense", "weight", "bias", "parameters", "at"]
     /// Longest number literal accepted, so that a pathological literal cannot make GMP work for minutes.
     static let maximumNumberLength = 1000
 
@@ -127,7 +126,7 @@ struct Lexer {
         } else if Lexer.isIdentifierStart(b) {
             while Lexer.isIdentifierPart(peek()) { position += 1 }
             let word = text(start, position)
-            add(keywords.contains(word) ? .keyword : .identifier, word, SourceSpan(start: start, end: position))
+            add(Lexer.keywords.contains(word) ? .keyword : .identifier, word, SourceSpan(start: start, end: position))
         } else if Lexer.isDigit(b) || (b == UInt8(ascii: "-") && Lexer.isDigit(peek(1)))
                     || (b == UInt8(ascii: ".") && Lexer.isDigit(peek(1))) {
             lexNumber()

@@ -191,7 +191,7 @@ struct Lowering {
                     bias = vector.entries.map { $0.value ?? .zero }
                     if vector.entries.count != width {
                         error(DiagnosticCodes.biasLengthMismatch,
-                              "the bias of layer '\(layer.name.text)' has \(vector.entries.count) \(plural(vector.entries.count, "entry", "entries")) but the layer's width is \(width)",
+                              "the bias of layer '\(layer.name.text)' has \(vector.entries.count) \(Lowering.plural(vector.entries.count, "entry", "entries")) but the layer's width is \(width)",
                               at: vector.span, help: "a bias has one entry per neuron")
                         bias = nil
                     }
@@ -220,7 +220,7 @@ struct Lowering {
             }
             if let inputDimension, at.point.entries.count != inputDimension {
                 error(DiagnosticCodes.pointDimensionMismatch,
-                      "the expansion point has \(at.point.entries.count) \(plural(at.point.entries.count, "coordinate", "coordinates")) but input '\(input?.name.text ?? "")' has dimension \(inputDimension)",
+                      "the expansion point has \(at.point.entries.count) \(Lowering.plural(at.point.entries.count, "coordinate", "coordinates")) but input '\(input?.name.text ?? "")' has dimension \(inputDimension)",
                       at: at.point.span, help: "give one coordinate per input dimension")
             }
             point = at.point.entries.map { $0.value ?? .zero }
@@ -268,7 +268,7 @@ struct Lowering {
             return .poly(arguments.map { $0.value ?? .zero })
         }
         guard let activation = Activation.simpleNames[name] else {
-            let help = closestName(to: name, among: Activation.allNames).map { "did you mean '\($0)'?" }
+            let help = Spelling.closest(to: name, among: Activation.allNames).map { "did you mean '\($0)'?" }
                 ?? "known activations: " + Activation.allNames.joined(separator: ", ")
             error(DiagnosticCodes.unknownActivation, "unknown activation '\(name)'", at: node.name.span, help: help)
             return nil
@@ -286,7 +286,7 @@ struct Lowering {
         var ok = true
         if matrix.rows.count != width {
             error(DiagnosticCodes.rowCountMismatch,
-                  "the weight of layer '\(layer)' has \(matrix.rows.count) \(plural(matrix.rows.count, "row", "rows")) but the layer's width is \(width)",
+                  "the weight of layer '\(layer)' has \(matrix.rows.count) \(Lowering.plural(matrix.rows.count, "row", "rows")) but the layer's width is \(width)",
                   at: matrix.span, help: "a weight has one row per neuron (width x fan-in)")
             ok = false
         }
@@ -294,7 +294,7 @@ struct Lowering {
         if let first = lengths.first, lengths.allSatisfy({ $0 == first }) {
             if first != fanIn {
                 error(DiagnosticCodes.fanInMismatch,
-                      "the weight of layer '\(layer)' has \(first) \(plural(first, "column", "columns")) but its fan-in is \(fanIn)",
+                      "the weight of layer '\(layer)' has \(first) \(Lowering.plural(first, "column", "columns")) but its fan-in is \(fanIn)",
                       at: matrix.span, help: "each row has one entry per input to the layer; the fan-in is \(fanInSource)")
                 ok = false
             }
@@ -302,7 +302,7 @@ struct Lowering {
             // Ragged: point at each row that differs from the fan-in (the rows that are right need no comment).
             for (i, row) in matrix.rows.enumerated() where row.entries.count != fanIn {
                 error(DiagnosticCodes.raggedWeight,
-                      "row \(i + 1) of the weight of layer '\(layer)' has \(row.entries.count) \(plural(row.entries.count, "entry", "entries")), expected \(fanIn)",
+                      "row \(i + 1) of the weight of layer '\(layer)' has \(row.entries.count) \(Lowering.plural(row.entries.count, "entry", "entries")), expected \(fanIn)",
                       at: row.span, help: "every row has one entry per input to the layer; the fan-in is \(fanInSource)")
             }
             ok = false
@@ -325,7 +325,7 @@ struct Lowering {
             if parametersLine == nil { notes = [] }
             error(DiagnosticCodes.missingMember, "no array '\(member)' in the parameters file for layer '\(layer.name.text)'",
                   at: layer.name.span,
-                  help: closestName(to: member, among: available).map { "did you mean '\($0)'?" }
+                  help: Spelling.closest(to: member, among: available).map { "did you mean '\($0)'?" }
                       ?? "add the array to the archive, or write '\(what)' inline under the layer",
                   notes: notes)
         } else {
@@ -410,5 +410,7 @@ struct Lowering {
     }
 }
 
-/// "1 row", "2 rows".
-func plural(_ count: Int, _ one: String, _ many: String) -> String { count == 1 ? one : many }
+extension Lowering {
+    /// "1 row", "2 rows".
+    static func plural(_ count: Int, _ one: String, _ many: String) -> String { count == 1 ? one : many }
+}

@@ -44,3 +44,17 @@ import Testing
         for code in used { #expect(DiagnosticCodes.entry(for: code) != nil, "\(code) is not registered") }
     }
 }
+
+@Suite struct SpellingTests {
+    @Test(arguments: [("tahn", "tanh", 1), ("tanh", "tanh", 0), ("", "abc", 3), ("kitten", "sitting", 3), ("ab", "ba", 1)])
+    func editDistance(_ a: String, _ b: String, _ expected: Int) {
+        #expect(Spelling.editDistance(a, b) == expected)
+    }
+
+    @Test func suggestionsStayPlausible() {
+        #expect(Spelling.closest(to: "tahn", among: ["tanh", "sin"]) == "tanh")
+        #expect(Spelling.closest(to: "SIN", among: ["tanh", "sin"]) == "sin")
+        #expect(Spelling.closest(to: "banana", among: ["tanh", "sin"]) == nil)
+        #expect(Spelling.closest(to: "x", among: ["exp"]) == nil)
+    }
+}

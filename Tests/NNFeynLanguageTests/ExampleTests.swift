@@ -24,7 +24,8 @@ import NNFeynAlgebra
             #expect(layer.bias.count == layer.width)
             #expect(layer.width <= 4)
             let span = try #require(layer.span)
-            #expect(String(decoding: network.source!.utf8[span.start..<span.end], as: UTF8.self) == layer.name)
+            let source = try #require(network.source)
+            #expect(String(decoding: source.utf8[span.start..<span.end], as: UTF8.self) == layer.name)
             fanIn = layer.width
         }
     }

@@ -34,7 +34,7 @@ import Testing
             if case .terminal(let scalars) = alternative { return String(String.UnicodeScalarView(scalars)) }
             return nil
         }
-        #expect(Set(words) == keywords)
+        #expect(Set(words) == Lexer.keywords)
     }
 
     @Test(arguments: exampleNames)
