@@ -51,16 +51,14 @@ struct Parser {
 
     mutating func advance() { if index < tokens.count - 1 { index += 1 } }
 
-    func isKeyword(_ word: String) -> Bool { current.kind == .keyword && current.text == word }
-
     /// Records a syntax error at the current token (just after the previous token at end of file), unless the
     /// lexer already reported an error right here.
-    mutating func report(_ message: String, code: String = DiagnosticCodes.syntaxError, help: String? = nil,
-                         at span: SourceSpan? = nil) throws(ParseFailure) {
+    mutating func report(_ message: String, code: String = DiagnosticCodes.syntaxError,
+                         help: String? = nil) throws(ParseFailure) {
         let token = current
-        if span == nil, token.followsLexError { return }
-        let where_ = span ?? (token.kind == .endOfFile ? SourceSpan(start: previousEnd, end: previousEnd) : token.span)
-        diagnostics.append(Diagnostic(code: code, message: message, file: file, span: where_, help: help))
+        if token.followsLexError { return }
+        let location = token.kind == .endOfFile ? SourceSpan(start: previousEnd, end: previousEnd) : token.span
+        diagnostics.append(Diagnostic(code: code, message: message, file: file, span: location, help: help))
         errorCount += 1
         if errorCount >= Parser.maximumErrors {
             stopped = true
@@ -200,7 +198,7 @@ struct Parser {
         advance()
         var arguments: [NumberNode] = []
         if current.kind != .rightParen {
-            arguments = try parseNumberList(closing: .rightParen, "')'")
+            arguments = try parseNumberList(closing: .rightParen)
         }
         let close = try expect(.rightParen, "',' or ')' after a coefficient")
         return ActivationNode(name: name, arguments: arguments, span: SourceSpan(start: name.span.start, end: close.span.end))
@@ -232,7 +230,7 @@ struct Parser {
     }
 
     /// NUMBER { "," NUMBER } [ "," ], stopping before `closing`.
-    mutating func parseNumberList(closing: TokenKind, _ closingText: String) throws(ParseFailure) -> [NumberNode] {
+    mutating func parseNumberList(closing: TokenKind) throws(ParseFailure) -> [NumberNode] {
         var numbers: [NumberNode] = []
         while true {
             let token = try expect(.number, "a number")
@@ -245,7 +243,7 @@ struct Parser {
 
     mutating func parseVector(_ what: String) throws(ParseFailure) -> VectorNode {
         let open = try expect(.leftBracket, "'[' to start \(what)")
-        let entries = try parseNumberList(closing: .rightBracket, "']'")
+        let entries = try parseNumberList(closing: .rightBracket)
         let close = try expect(.rightBracket, "',' or ']' after a number")
         return VectorNode(entries: entries, span: SourceSpan(start: open.span.start, end: close.span.end))
     }
