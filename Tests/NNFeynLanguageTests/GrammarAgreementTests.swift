@@ -108,4 +108,38 @@ import Testing
         #expect(try !Self.grammarAccepts(text))
         #expect(!Self.parserAccepts(text))
     }
+
+    /// Mutations of the examples from characters that matter to the syntax: the grammar and the parser must give
+    /// the same verdict on every one (both accept, or both reject).
+    @Test(arguments: exampleNames)
+    func agreeOnMutations(_ name: String) throws {
+        let grammar = try Self.grammar()
+        let original = Array(try String(contentsOfFile: examplePath(name), encoding: .utf8).unicodeScalars)
+        var rng = SplitMix64(state: UInt64(truncatingIfNeeded: name.utf8.reduce(17) { ($0 &* 31) &+ Int($1) }))
+        let pieces = ["[", "]", "(", ")", ",", ":", "=", "#", "\"", "-", "/", ".", "e", "0", "7", " ", "\n", "\t",
+                      "none", "weight", "bias", "dense", "at", "x", "poly", "1/2", "-3", "1e5", "\r"]
+        var disagreements: [String] = []
+        var accepted = 0
+        for _ in 0..<60 {
+            var scalars = original
+            for _ in 0..<Int.random(in: 1...3, using: &rng) where !scalars.isEmpty {
+                let at = Int.random(in: 0..<scalars.count, using: &rng)
+                let piece = Array(pieces[Int.random(in: 0..<pieces.count, using: &rng)].unicodeScalars)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: scalars.replaceSubrange(at..<at + 1, with: piece)
+                case 1: scalars.remove(at: at)
+                default: scalars.insert(contentsOf: piece, at: at)
+                }
+            }
+            let text = String(String.UnicodeScalarView(scalars))
+            let byGrammar = try EBNFRecognizer(grammar: grammar, input: text).accepts()
+            if byGrammar { accepted += 1 }
+            if byGrammar != Self.parserAccepts(text) {
+                disagreements.append("grammar \(byGrammar ? "accepts" : "rejects"), parser disagrees:\n\(text)")
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(3).joined(separator: "\n-----\n"))")
+        // Both verdicts occur, so the agreement means something.
+        #expect(accepted > 0 && accepted < 60, "\(accepted) of 60 mutations accepted")
+    }
 }
