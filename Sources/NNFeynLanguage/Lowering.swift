@@ -166,9 +166,13 @@ struct Lowering {
             }
 
             if weightMissing && biasMissing {
-                if !archiveFailed {
-                    reportMissing("weight and no bias", member: weightName, alsoMissing: biasName, layer: layer,
-                                  archive: archive, parametersLine: parametersLine)
+                if archiveFailed {
+                    // Already reported at the 'parameters' string.
+                } else if let archive {
+                    reportMissingMember(weightName, of: layer, in: archive, parametersLine: parametersLine)
+                    reportMissingMember(biasName, of: layer, in: archive, parametersLine: parametersLine)
+                } else {
+                    reportNoValues("weight and no bias", of: layer)
                 }
                 continue
             }
@@ -181,8 +185,10 @@ struct Lowering {
             } else if let archive, npzHasWeight {
                 weight = arrayValues(archive, weightName, shape: [width, fanIn], layer: layer)
                     .map { values in (0..<width).map { Array(values[($0 * fanIn)..<(($0 + 1) * fanIn)]) } }
+            } else if let archive {
+                reportMissingMember(weightName, of: layer, in: archive, parametersLine: parametersLine)
             } else if !archiveFailed {
-                reportMissing("weight", member: weightName, layer: layer, archive: archive, parametersLine: parametersLine)
+                reportNoValues("weight", of: layer)
             }
 
             var bias: [Rational]?
@@ -200,8 +206,10 @@ struct Lowering {
                 }
             } else if let archive, npzHasBias {
                 bias = arrayValues(archive, biasName, shape: [width], layer: layer)
+            } else if let archive {
+                reportMissingMember(biasName, of: layer, in: archive, parametersLine: parametersLine)
             } else if !archiveFailed {
-                reportMissing("bias", member: biasName, layer: layer, archive: archive, parametersLine: parametersLine)
+                reportNoValues("bias", of: layer)
             }
 
             if let weight, let bias, let activation = activations[k] {
@@ -310,30 +318,24 @@ struct Lowering {
         return ok ? matrix.rows.map { $0.entries.map { $0.value ?? .zero } } : nil
     }
 
-    /// Reports a missing array: not in the archive (E0220, once per member), or nowhere at all (E0218, once per layer).
-    mutating func reportMissing(_ what: String, member: String, alsoMissing: String? = nil, layer: DenseNode,
-                                archive: NPZArchive?, parametersLine: Int?) {
-        if let archive {
-            if let alsoMissing {
-                reportMissing("bias", member: alsoMissing, layer: layer, archive: archive, parametersLine: parametersLine)
-                reportMissing("weight", member: member, layer: layer, archive: archive, parametersLine: parametersLine)
-                return
-            }
-            let available = archive.names
-            var notes = ["the parameters file (line \(parametersLine ?? 0)) has " + (available.isEmpty ? "no arrays" :
-                "the arrays " + available.prefix(10).map { "'\($0)'" }.joined(separator: ", ") + (available.count > 10 ? ", ..." : ""))]
-            if parametersLine == nil { notes = [] }
-            error(DiagnosticCodes.missingMember, "no array '\(member)' in the parameters file for layer '\(layer.name.text)'",
-                  at: layer.name.span,
-                  help: Spelling.closest(to: member, among: available).map { "did you mean '\($0)'?" }
-                      ?? "add the array to the archive, or write '\(what)' inline under the layer",
-                  notes: notes)
-        } else {
-            error(DiagnosticCodes.missingParameters, "layer '\(layer.name.text)' has no \(what)", at: layer.name.span,
-                  help: what == "bias"
-                      ? "write 'bias [...]' or 'bias none' under the layer, or name an .npz with 'parameters \"FILE.npz\"'"
-                      : "write 'weight [[...]]' under the layer, or name an .npz with 'parameters \"FILE.npz\"'")
-        }
+    /// Reports an array the layer needs from the archive that the archive does not have (E0220).
+    mutating func reportMissingMember(_ member: String, of layer: DenseNode, in archive: NPZArchive, parametersLine: Int?) {
+        let available = archive.names
+        let listed = available.isEmpty ? "no arrays"
+            : "the arrays " + available.prefix(10).map { "'\($0)'" }.joined(separator: ", ") + (available.count > 10 ? ", ..." : "")
+        error(DiagnosticCodes.missingMember, "no array '\(member)' in the parameters file for layer '\(layer.name.text)'",
+              at: layer.name.span,
+              help: Spelling.closest(to: member, among: available).map { "did you mean '\($0)'?" }
+                  ?? "add the array to the archive, or write the values inline under the layer",
+              notes: ["the parameters file (line \(parametersLine ?? 0)) has \(listed)"])
+    }
+
+    /// Reports a layer without values for `what` ("weight", "bias" or both) and no parameters file (E0218).
+    mutating func reportNoValues(_ what: String, of layer: DenseNode) {
+        let inline = what == "bias" ? "'bias [...]' or 'bias none'"
+            : what == "weight" ? "'weight [[...]]'" : "'weight [[...]]' and 'bias [...]' (or 'bias none')"
+        error(DiagnosticCodes.missingParameters, "layer '\(layer.name.text)' has no \(what)", at: layer.name.span,
+              help: "write \(inline) under the layer, or name an .npz with 'parameters \"FILE.npz\"'")
     }
 
     /// Reads the archive, reporting at the path string; nil when it is absent or unreadable.
