@@ -83,7 +83,8 @@ public enum DiagnosticCodes {
 
             A fraction's denominator must not be zero, a decimal point must have digits on both sides ('0.5', not \
             '.5' or '5.'), a number must not run into letters ('3tanh' needs a space: '3 tanh'), a literal is at \
-            most 1000 characters long and an exponent is at most 100000 in magnitude.
+            most 1000 characters long, an exponent is at most 100000 in magnitude, and all the literals of a file \
+            together expand to at most 10 million digits.
             """),
         Entry(code: "E0103", title: "unterminated string", explanation: """
             A string (the file name after 'parameters') opened with '"' must be closed with '"' on the same line. \

@@ -44,6 +44,9 @@ struct Lexer {
     static let keywords: Set<String> = ["network", "input", "dense", "weight", "bias", "parameters", "at"]
     /// Longest number literal accepted, so that a pathological literal cannot make GMP work for minutes.
     static let maximumNumberLength = 1000
+    /// Total digits all literals of a file may expand to (their length plus their exponents): reading 1e100000
+    /// builds a 100001-digit number, and millions of those would take hours rather than fail.
+    static let digitBudget = 10_000_000
 
     let file: SourceFile
     let bytes: [UInt8]
@@ -51,6 +54,8 @@ struct Lexer {
     var tokens: [Token] = []
     var diagnostics: [Diagnostic] = []
     var pendingLexError = false
+    var digitsSpent = 0
+    var budgetReported = false
 
     init(file: SourceFile) {
         self.file = file
@@ -132,7 +137,7 @@ struct Lexer {
             lexNumber()
         } else if b == UInt8(ascii: "\"") {
             lexString()
-        } else if b == UInt8(ascii: "'"), let close = bytes[(position + 1)...].prefix(while: { $0 != 0x0A }).firstIndex(of: UInt8(ascii: "'")) {
+        } else if b == UInt8(ascii: "'"), let close = closingQuote(after: position) {
             // A single-quoted string is one mistake, not three unexpected characters.
             position = close + 1
             let span = SourceSpan(start: start, end: position)
@@ -210,6 +215,18 @@ struct Lexer {
             add(.number, String(literal.prefix(20)) + "...", span)
             return
         }
+        // Digits the literal expands to: checked before GMP does the work.
+        digitsSpent += literal.utf8.count + Lexer.exponentMagnitude(of: literal)
+        if digitsSpent > Lexer.digitBudget {
+            if !budgetReported {
+                error(DiagnosticCodes.malformedNumber,
+                      "the number literals of this file are too large in total (over \(Lexer.digitBudget) digits)", span,
+                      help: "exponents this large are almost certainly a mistake")
+                budgetReported = true
+            }
+            add(.number, literal, span)
+            return
+        }
         guard let value = Rational(literal: literal) else {
             // The syntax was checked above, so only the exponent's size can be at fault.
             error(DiagnosticCodes.malformedNumber, "exponent too large in '\(literal)'", span,
@@ -218,6 +235,17 @@ struct Lexer {
             return
         }
         add(.number, literal, span, number: value)
+    }
+
+    /// The offset of the next single quote on the same line, if any. Stops at the first one, so lexing stays
+    /// linear however many quotes a line holds.
+    func closingQuote(after start: Int) -> Int? {
+        var i = start + 1
+        while i < bytes.count, bytes[i] != 0x0A {
+            if bytes[i] == UInt8(ascii: "'") { return i }
+            i += 1
+        }
+        return nil
     }
 
     mutating func lexString() {
@@ -258,6 +286,15 @@ struct Lexer {
         let shown = character.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
             ? character : Lexer.codePoint(character.unicodeScalars.first?.value ?? 0)
         error(DiagnosticCodes.unexpectedCharacter, "unexpected character '\(shown)'", span, help: help)
+    }
+
+    /// The magnitude of a well-formed literal's exponent (0 without one), saturating instead of overflowing.
+    static func exponentMagnitude(of literal: String) -> Int {
+        guard let e = literal.utf8.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else { return 0 }
+        let digits = literal.utf8[literal.utf8.index(after: e)...].filter { $0 >= 0x30 && $0 <= 0x39 }
+        var value = 0
+        for d in digits.prefix(12) { value = value * 10 + Int(d - 0x30) }
+        return value
     }
 
     /// "U+0009" for a character that would be invisible in a message.

@@ -215,6 +215,14 @@ private let output = "\ndense y : 1 linear\n  weight [[1, 1]]\n  bias [0]\n"
         expectDiagnostic("input x : 1\ndense y : 1 linear weight [[1]] bias [⟨\(digits)⟩]", "E0102")
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func hugeExponentsExhaustADigitBudget() {
+        let source = "input x : 1\ndense y : 1 poly(" + String(repeating: "1e100000, ", count: 99) + "⟨1e100000⟩, 1e100000) weight [[1]] bias [0]"
+        let d = expectDiagnostic(source, "E0102")
+        #expect(d?.message == "the number literals of this file are too large in total (over 10000000 digits)")
+        #expect(diagnostics(of: marked(source).source).count == 1)
+    }
+
     @Test func unterminatedString() {
         expectDiagnostic("input x : 1\nparameters ⟨\"w.npz⟩\ndense y : 1 linear weight [[1]] bias [0]", "E0103")
         expectDiagnostic("input x : 1\nparameters ⟨\"w.npz⟩\r\ndense y : 1 linear weight [[1]] bias [0]", "E0103")

@@ -63,7 +63,8 @@ import Testing
         }
     }
 
-    @Test func pathologicalInputs() {
+    @Test(.timeLimit(.minutes(1)))
+    func pathologicalInputs() {
         let path = "pathological.nn"
         let cases: [String] = [
             String(repeating: "[", count: 100_000),
@@ -73,6 +74,8 @@ import Testing
             "input x : 9223372036854775807\ndense y : 9223372036854775808 linear",
             "input x : 1\ndense y : 1 linear weight [[1e99999]] bias [-1e-99999]",
             String(repeating: "#", count: 100_000),
+            // One long line of quotes and junk: lexing once scanned to the end of the line at every quote.
+            String(repeating: "@ [ ] 1.2.3 'x' ' \"", count: 50_000),
             "\u{0}\u{1}\u{7F}",
             "parameters \"/\"\ninput x : 1\ndense y : 1 linear",
             "parameters \"\"\ninput x : 1\ndense y : 1 linear",
