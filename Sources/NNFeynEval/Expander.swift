@@ -58,8 +58,7 @@ public enum Expander {
         guard order >= 0 else { throw .negativeOrder(order) }
         try ScalarNetwork<Double>.validate(network)
         let estimate = try checkedEstimate(network, order: order, limit: limit)
-        let basis = MonomialBasis(variables: network.input.dimension, maxDegree: order)
-        let table = ProductTable(basis: basis)
+        let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
         switch mode {
         case .exact:
             return ExpansionResult(values: .exact(try exactExpansion(network, order: order, table: table)),
@@ -106,7 +105,7 @@ public enum Expander {
         try ScalarNetwork<S>.validate(network)
         let converted = ScalarNetwork<S>(network)
         let points = try PointDerivatives<S>.forward(converted, order: order)
-        let table = ProductTable(basis: MonomialBasis(variables: network.input.dimension, maxDegree: order))
+        let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
         return try FusedEvaluator.expand(converted, points: points, table: table)
     }
 
@@ -114,7 +113,7 @@ public enum Expander {
     public static func numericTaylorExpansion(of network: Network, order: Int) throws(EvaluationError) -> TaylorExpansion<Double> {
         guard order >= 0 else { throw .negativeOrder(order) }
         try ScalarNetwork<Double>.validate(network)
-        let table = ProductTable(basis: MonomialBasis(variables: network.input.dimension, maxDegree: order))
+        let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
         return try numericExpansion(network, order: order, table: table)
     }
 

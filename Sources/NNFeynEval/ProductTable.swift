@@ -4,6 +4,7 @@
 // always the displacement delta, which has no constant term), giving the position of x^a * x^b. Entries are
 // sorted by the degree of the product, then by its position, so "all products of degree <= D" is a prefix:
 // the Horner step that only needs degrees <= D walks `0..<end(ofDegree: D)` and nothing else.
+import Foundation
 import NNFeynAlgebra
 
 /// Products of monomial pairs over a basis, sorted by the product's degree; shared by every neuron.
@@ -55,6 +56,36 @@ struct ProductTable: Sendable {
         self.ends = ends
     }
 
+    /// The table for `variables` and `maxDegree`, reusing the last one built when it fits: repeated expansions of
+    /// one network (benchmarks, checks, scans over points) would otherwise rebuild it every time.
+    static func cached(variables: Int, maxDegree: Int) -> ProductTable {
+        if let table = ProductTableCache.shared.lookup(variables: variables, maxDegree: maxDegree) { return table }
+        let table = ProductTable(basis: MonomialBasis(variables: variables, maxDegree: maxDegree))
+        ProductTableCache.shared.store(table)
+        return table
+    }
+
     /// Number of entries whose product has degree <= D.
     func end(ofDegree D: Int) -> Int { ends[min(max(D, 0), ends.count - 1)] }
+}
+
+/// The most recently built product table (only one, and only up to a few million entries, to bound memory).
+final class ProductTableCache: @unchecked Sendable {
+    static let shared = ProductTableCache()
+    private let lock = NSLock()
+    private var last: ProductTable?
+
+    func lookup(variables: Int, maxDegree: Int) -> ProductTable? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let last, last.basis.variables == variables, last.basis.maxDegree == maxDegree else { return nil }
+        return last
+    }
+
+    func store(_ table: ProductTable) {
+        guard table.left.count <= 4_000_000 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        last = table
+    }
 }

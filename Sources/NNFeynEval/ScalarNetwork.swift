@@ -21,11 +21,21 @@ struct ScalarNetwork<S: Scalar>: Sendable {
     /// Converts a network that has passed `validate`.
     init(_ network: Network) {
         inputDimension = network.input.dimension
-        point = network.point.map(S.init)
+        point = network.point.map(ScalarNetwork.convert)
         layers = network.layers.map { layer in
-            Layer(width: layer.width, fanIn: layer.fanIn, activation: layer.activation,
-                  weight: layer.weight.flatMap { $0.map(S.init) }, bias: layer.bias.map(S.init))
+            var weight: [S] = []
+            weight.reserveCapacity(layer.width * layer.fanIn)
+            for row in layer.weight { for value in row { weight.append(ScalarNetwork.convert(value)) } }
+            return Layer(width: layer.width, fanIn: layer.fanIn, activation: layer.activation,
+                         weight: weight, bias: layer.bias.map(ScalarNetwork.convert))
         }
+    }
+
+    /// S(value), through the allocation-free conversion for doubles: converting a 128-wide network through
+    /// `doubleValue` cost more than expanding it.
+    static func convert(_ value: Rational) -> S {
+        if S.self == Double.self, let converted = value.fastDoubleValue as? S { return converted }
+        return S(value)
     }
 
     var outputCount: Int { layers.last?.width ?? inputDimension }
