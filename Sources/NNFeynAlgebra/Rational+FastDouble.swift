@@ -18,6 +18,10 @@ extension Rational {
         if denSize == 1, denLimbs[0] < 1 << 53 {
             // Both exact as doubles: one IEEE division rounds correctly.
             magnitude = Double(n) / Double(UInt64(denLimbs[0]))
+        } else if denSize == 1, UInt64(denLimbs[0]).nonzeroBitCount == 1 {
+            // 2^-e with e <= 63 is a normal double, so the product is exact.
+            let e = UInt64(denLimbs[0]).trailingZeroBitCount
+            magnitude = Double(n) * Double(bitPattern: UInt64(1023 - e) << 52)
         } else {
             // A power-of-two denominator 2^e: n * 2^-e, exact (or one correct rounding into the subnormals).
             let bits = Int(__gmpz_sizeinbase(&q.pointee._mp_den, 2))

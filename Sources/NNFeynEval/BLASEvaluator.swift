@@ -11,9 +11,11 @@ enum BLASEvaluator {
                        table: ProductTable) throws(EvaluationError) -> TaylorExpansion<Double> {
         let basis = table.basis
         let m = basis.count, n = basis.maxDegree
+        let widest = max(network.layers.map(\.width).max() ?? 0, network.inputDimension)
+        // Four buffers of M x widest, allocated once: the layer's input A, Z, and Horner's two accumulators.
         var current = FusedEvaluator.inputPolynomials(network, basis: basis)
+        current.append(contentsOf: repeatElement(0, count: m * widest - current.count))
         var currentWidth = network.inputDimension
-        let widest = network.layers.map(\.width).max() ?? 0
         var z = [Double](repeating: 0, count: m * widest)
         var r = [Double](repeating: 0, count: m * widest)
         var next = [Double](repeating: 0, count: m * widest)
@@ -22,11 +24,34 @@ enum BLASEvaluator {
             linearStep(current, rows: m, fanIn: fanIn, layer: layer, into: &z)
             let c = FusedEvaluator.taylorCoefficients(points.derivatives[l], activation: layer.activation, order: n)
             horner(z: z, coefficients: c, width: w, table: table, r: &r, next: &next)
-            current = Array(r[0..<(m * w)])
+            swap(&current, &r)
             currentWidth = w
-            if let bad = FusedEvaluator.firstNonFinite(current, width: w) { throw .nonFinite(layer: l, neuron: bad) }
+            if let bad = firstNonFinite(current, count: m * w, width: w) { throw .nonFinite(layer: l, neuron: bad) }
         }
         return TaylorExpansion(basis: basis, coefficients: (0..<currentWidth).map { i in (0..<m).map { current[$0 * currentWidth + i] } })
+    }
+
+    /// The first neuron with a non-finite coefficient among the first `count` values; one pass of sums first,
+    /// since NaN and infinities propagate through them and the common case is "none".
+    static func firstNonFinite(_ values: [Double], count: Int, width w: Int) -> Int? {
+        // x * 0 is 0 for finite x and NaN otherwise; four independent sums keep the adder pipeline busy.
+        var sums = (0.0, 0.0, 0.0, 0.0)
+        values.withUnsafeBufferPointer { p in
+            var e = 0
+            while e + 4 <= count {
+                sums.0 += p[e] * 0
+                sums.1 += p[e + 1] * 0
+                sums.2 += p[e + 2] * 0
+                sums.3 += p[e + 3] * 0
+                e += 4
+            }
+            while e < count {
+                sums.0 += p[e] * 0
+                e += 1
+            }
+        }
+        guard (sums.0 + sums.1 + sums.2 + sums.3).isNaN else { return nil }
+        return FusedEvaluator.firstNonFinite(Array(values[0..<count]), width: w)
     }
 
     /// Z (rows x width, row-major) = A (rows x fanIn) * W^T, plus the bias on row 0.

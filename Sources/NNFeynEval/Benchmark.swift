@@ -85,25 +85,37 @@ public enum ExpansionBenchmark {
         return Network(name: "bench", input: InputSpec(name: "x", dimension: d), layers: built, point: x0)
     }
 
-    /// Times `repeats` warm expansions (after one cold call) of `network` to `order` in `mode`.
+    /// Times `repeats` warm expansions (after one cold call) of `network` to `order` in `mode`, end to end:
+    /// size check, weight conversion, forward pass and the fused evaluator.
     public static func run(_ network: Network, order: Int, repeats: Int, mode: ExpansionMode = .numeric,
                            limit: Int = Expander.defaultLimit) throws(EvaluationError) -> BenchmarkResult {
-        let clock = ContinuousClock()
-        var estimate: ExpansionEstimate?
-        var error: EvaluationError?
-        func once() -> Double {
-            let start = clock.now
-            do {
-                estimate = try Expander.expand(network, order: order, mode: mode, limit: limit).estimate
-            } catch let e {
-                error = e
-            }
-            let elapsed = clock.now - start
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let estimate = try Expander.checkedEstimate(network, order: order, limit: limit)
+        return try time(repeats: repeats, estimate: estimate) { () throws(EvaluationError) in
+            _ = try Expander.expand(network, order: order, mode: mode, limit: limit)
         }
-        let first = once()
-        if let error { throw error }
-        let times = (0..<max(repeats, 0)).map { _ in once() }
-        return BenchmarkResult(first: first, times: times, estimate: estimate ?? Expander.estimate(network: network, order: order))
+    }
+
+    /// Times numeric expansions through an `ExpansionPlan` made once beforehand (weights already converted, as
+    /// a peer tool's arrays are).
+    public static func runPrepared(_ network: Network, order: Int, repeats: Int,
+                                   limit: Int = Expander.defaultLimit) throws(EvaluationError) -> BenchmarkResult {
+        let plan = try ExpansionPlan(network, order: order, limit: limit)
+        return try time(repeats: repeats, estimate: plan.estimate) { () throws(EvaluationError) in _ = try plan.numeric() }
+    }
+
+    static func time(repeats: Int, estimate: ExpansionEstimate,
+                     _ body: () throws(EvaluationError) -> Void) throws(EvaluationError) -> BenchmarkResult {
+        let clock = ContinuousClock()
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+        var start = clock.now
+        try body()
+        let first = seconds(clock.now - start)
+        var times: [Double] = []
+        for _ in 0..<max(repeats, 0) {
+            start = clock.now
+            try body()
+            times.append(seconds(clock.now - start))
+        }
+        return BenchmarkResult(first: first, times: times, estimate: estimate)
     }
 }

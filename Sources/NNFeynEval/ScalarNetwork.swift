@@ -16,7 +16,7 @@ struct ScalarNetwork<S: Scalar>: Sendable {
 
     let inputDimension: Int
     let layers: [Layer]
-    let point: [S]
+    var point: [S]
 
     /// Converts a network that has passed `validate`.
     init(_ network: Network) {

@@ -189,3 +189,19 @@ import NNFeynLanguage
         }
     }
 }
+
+@Suite struct ExpansionPlanTests {
+    @Test func plansMatchExpandAndMoveThePoint() throws {
+        let network = TestNetworks.randomDouble(input: 3, widths: [6, 5], activation: .tanh, seed: 31, point: [0.1, 0.2, 0.3])
+        let plan = try ExpansionPlan(network, order: 3)
+        let direct = try Expander.expand(network, order: 3, mode: .numeric).numeric
+        #expect(try plan.numeric() == direct)
+        var moved = network
+        moved.point = [Rational(1, 2), Rational(-1, 4), 0]
+        let atMoved = try Expander.expand(moved, order: 3, mode: .numeric).numeric
+        for difference in maxRelativeDifference(try plan.numeric(at: [0.5, -0.25, 0]), atMoved) { #expect(difference < 1e-14) }
+        #expect(throws: EvaluationError.self) { try plan.numeric(at: [1]) }
+        let timing = try ExpansionBenchmark.runPrepared(network, order: 3, repeats: 2)
+        #expect(timing.times.count == 2 && timing.median > 0)
+    }
+}
