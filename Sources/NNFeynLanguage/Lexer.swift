@@ -48,6 +48,13 @@ struct Lexer {
     /// builds a 100001-digit number, and millions of those would take hours rather than fail.
     static let digitBudget = 10_000_000
 
+    /// Single-character tokens.
+    static let punctuation: [UInt8: TokenKind] = [
+        UInt8(ascii: ":"): .colon, UInt8(ascii: "="): .equals, UInt8(ascii: ","): .comma,
+        UInt8(ascii: "("): .leftParen, UInt8(ascii: ")"): .rightParen,
+        UInt8(ascii: "["): .leftBracket, UInt8(ascii: "]"): .rightBracket,
+    ]
+
     let file: SourceFile
     let bytes: [UInt8]
     var position = 0
@@ -120,12 +127,7 @@ struct Lexer {
     mutating func lexToken() {
         let start = position
         guard let b = peek() else { return }
-        let single: [UInt8: TokenKind] = [
-            UInt8(ascii: ":"): .colon, UInt8(ascii: "="): .equals, UInt8(ascii: ","): .comma,
-            UInt8(ascii: "("): .leftParen, UInt8(ascii: ")"): .rightParen,
-            UInt8(ascii: "["): .leftBracket, UInt8(ascii: "]"): .rightBracket,
-        ]
-        if let kind = single[b] {
+        if let kind = Lexer.punctuation[b] {
             position += 1
             add(kind, text(start, position), SourceSpan(start: start, end: position))
         } else if Lexer.isIdentifierStart(b) {
