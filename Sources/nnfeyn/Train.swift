@@ -15,7 +15,7 @@ extension LearningRateSchedule: ExpressibleByArgument {}
 /// merged this reports that loading is unavailable. At merge the body becomes:
 ///     try ModelLoader.load(path: path, options: LoadOptions(allowMissingParameters: true))
 func loadModelForTraining(path: String) throws -> Network {
-    throw ValidationError("cannot load '\(path)': this build has no model loader (NNFeynLanguage.ModelLoader)")
+    try ModelLoader.load(path: path, options: LoadOptions(allowMissingParameters: true))
 }
 
 /// `nnfeyn train`: Adam on the mean squared error, float64, OpenBLAS.
