@@ -28,8 +28,10 @@ public struct ExpansionEstimate: Sendable, Equatable {
 
     /// A short human-readable summary.
     public var summary: String {
-        func show(_ n: Int) -> String { n == .max ? "more than 9.2e18" : "\(n)" }
-        return "\(show(monomials)) coefficients per output, \(show(entries)) in all, about \(show(multiplyAdds)) multiply-adds and \(show(memoryBytes)) bytes"
+        // Int.max stands for "overflowed": say so instead of printing a fake number.
+        func show(_ n: Int, approximate: Bool = false) -> String { n == .max ? "over 9.2e18" : (approximate ? "~" : "") + "\(n)" }
+        return "\(show(monomials)) coefficients per output, \(show(entries)) in all, "
+            + "\(show(multiplyAdds, approximate: true)) multiply-adds and \(show(memoryBytes, approximate: true)) bytes"
     }
 
     /// Memberwise initializer.

@@ -242,6 +242,11 @@ public enum DiagnosticCodes {
             e.g. 'tanh'.
             """),
 
+        Entry(code: "E0225", title: "cannot write the output file", explanation: """
+            The file given with -o/--output could not be written: its folder does not exist, or it is not \
+            writable. The message carries the operating system's reason.
+            """),
+
         // MARK: E03xx expansion limits
         Entry(code: "E0301", title: "order must be non-negative", explanation: """
             The expansion order is the highest total derivative degree to compute. It must be 0 (the value only) \
@@ -281,10 +286,5 @@ public enum DiagnosticCodes {
             it needs is missing. The message says which. Lower the order or the input dimension.
             """),
 
-        // MARK: E05xx output
-        Entry(code: "E0501", title: "cannot write the output file", explanation: """
-            The file given with -o/--output could not be written: its folder does not exist, or it is not \
-            writable. The message carries the operating system's reason.
-            """),
     ]
 }

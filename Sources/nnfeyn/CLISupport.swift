@@ -50,6 +50,6 @@ func writeOutput(_ text: String, to path: String?) throws {
     do {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     } catch {
-        throw Diagnostic(code: "E0501", message: "cannot write '\(path)': \(error.localizedDescription)", path: path)
+        throw Diagnostic(code: "E0225", message: "cannot write '\(path)': \(error.localizedDescription)", path: path)
     }
 }

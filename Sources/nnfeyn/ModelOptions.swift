@@ -8,7 +8,8 @@ struct ModelOptions: ParsableArguments {
     @Argument(help: "The model file (.nn).")
     var model: String
 
-    @Option(name: [.customLong("order"), .customShort("n")], help: "The highest derivative order (0 = the value only).")
+    // Unconditional parsing: '--order -1' reaches our own check (E0301) instead of looking like a flag.
+    @Option(name: [.customLong("order"), .customShort("n")], parsing: .unconditional, help: "The highest derivative order (0 = the value only).")
     var order: String = "3"
 
     @Option(help: "Refuse expansions whose estimated cost (multiply-adds or bytes) exceeds this.")
