@@ -8,7 +8,7 @@ public enum ExpansionMode: String, Sendable, Equatable, CaseIterable {
     case exact
     /// Doubles (OpenBLAS for the linear steps).
     case numeric
-    /// Exact when every needed value is rational, numeric otherwise.
+    /// Exact when every needed value is rational and the exact cost fits the limit, numeric otherwise.
     case automatic
 }
 
@@ -52,7 +52,8 @@ public enum Expander {
     /// work. It admits d = 6, N = 8 through 64-wide layers and refuses order 1000 with d = 16.
     public static let defaultLimit = 1_000_000_000
 
-    /// Every Taylor coefficient of every output up to `order` (0 = the value only).
+    /// Every Taylor coefficient of every output up to `order` (0 = the value only). Exact mode is refused with
+    /// `.tooLarge` when `estimate.exactCost` exceeds the limit; automatic mode then falls back to numeric.
     public static func expand(_ network: Network, order: Int, mode: ExpansionMode,
                               limit: Int = defaultLimit) throws(EvaluationError) -> ExpansionResult {
         guard order >= 0 else { throw .negativeOrder(order) }
@@ -61,17 +62,22 @@ public enum Expander {
         let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
         switch mode {
         case .exact:
+            guard estimate.fits(limit: limit, exact: true) else { throw .tooLarge(estimate: estimate, limit: limit) }
             return ExpansionResult(values: .exact(try exactExpansion(network, order: order, table: table)),
                                    mode: .exact, fallbackReason: nil, estimate: estimate)
         case .numeric:
             return ExpansionResult(values: .numeric(try numericExpansion(network, order: order, table: table)),
                                    mode: .numeric, fallbackReason: nil, estimate: estimate)
         case .automatic:
-            do {
+            do throws(EvaluationError) {
+                guard estimate.fits(limit: limit, exact: true) else { throw .tooLarge(estimate: estimate, limit: limit) }
                 return ExpansionResult(values: .exact(try exactExpansion(network, order: order, table: table)),
                                        mode: .exact, fallbackReason: nil, estimate: estimate)
             } catch {
-                guard case .irrational = error else { throw error }
+                switch error {
+                case .irrational, .tooLarge: break
+                default: throw error
+                }
                 return ExpansionResult(values: .numeric(try numericExpansion(network, order: order, table: table)),
                                        mode: .numeric, fallbackReason: error, estimate: estimate)
             }

@@ -64,3 +64,17 @@ import NNFeynLanguage
         #expect(try Expander.expand(network, order: 6, mode: .numeric, limit: estimate.cost).mode == .numeric)
     }
 }
+
+@Suite struct ExactCostTests {
+    @Test func automaticModeFallsBackWhenExactIsTooExpensive() throws {
+        let network = TestNetworks.random(input: 3, widths: [6, 1], activations: [.square, .linear], seed: 4)
+        let estimate = Expander.estimate(network: network, order: 4)
+        let limit = estimate.cost * 2
+        #expect(estimate.exactCost > limit)
+        let result = try Expander.expand(network, order: 4, mode: .automatic, limit: limit)
+        #expect(result.mode == .numeric)
+        #expect(result.fallbackReason == .tooLarge(estimate: estimate, limit: limit))
+        #expect(throws: EvaluationError.tooLarge(estimate: estimate, limit: limit)) { try Expander.expand(network, order: 4, mode: .exact, limit: limit) }
+        #expect(try Expander.expand(network, order: 4, mode: .automatic).mode == .exact)
+    }
+}
