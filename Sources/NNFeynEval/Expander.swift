@@ -89,8 +89,11 @@ public enum Expander {
         ExpansionEstimate(network: network, order: order)
     }
 
-    /// The estimate, or `.tooLarge` when its cost exceeds `limit` (or positions would not fit the product table).
+    /// The estimate, or `.tooLarge` when its cost exceeds `limit` (or positions would not fit the product table),
+    /// or `.orderTooHigh` beyond `PointDerivatives.maximumOrder`.
     public static func checkedEstimate(_ network: Network, order: Int, limit: Int) throws(EvaluationError) -> ExpansionEstimate {
+        let maximum = PointDerivatives<Double>.maximumOrder
+        guard order <= maximum else { throw .orderTooHigh(order: order, maximum: maximum) }
         let estimate = ExpansionEstimate(network: network, order: order)
         guard estimate.fits(limit: limit), estimate.monomials <= Int(Int32.max) else {
             throw .tooLarge(estimate: estimate, limit: limit)
@@ -104,21 +107,25 @@ public enum Expander {
         try PointDerivatives<S>(network: network, order: order)
     }
 
-    /// The fused expansion in any activation scalar, by the generic evaluator (no size check: callers check).
-    public static func taylorExpansion<S: ActivationScalar>(of network: Network, order: Int,
-                                                            as type: S.Type = S.self) throws(EvaluationError) -> TaylorExpansion<S> {
+    /// The fused expansion in any activation scalar by the generic evaluator, after the size check.
+    public static func taylorExpansion<S: ActivationScalar>(of network: Network, order: Int, as type: S.Type = S.self,
+                                                            limit: Int = defaultLimit) throws(EvaluationError) -> TaylorExpansion<S> {
         guard order >= 0 else { throw .negativeOrder(order) }
         try ScalarNetwork<S>.validate(network)
+        let estimate = try checkedEstimate(network, order: order, limit: limit)
+        guard estimate.fits(limit: limit, exact: S.isExact) else { throw .tooLarge(estimate: estimate, limit: limit) }
         let converted = ScalarNetwork<S>(network)
         let points = try PointDerivatives<S>.forward(converted, order: order)
         let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
         return try FusedEvaluator.expand(converted, points: points, table: table)
     }
 
-    /// The numeric expansion by the OpenBLAS fast path (no size check: callers check).
-    public static func numericTaylorExpansion(of network: Network, order: Int) throws(EvaluationError) -> TaylorExpansion<Double> {
+    /// The numeric expansion by the OpenBLAS fast path, after the size check.
+    public static func numericTaylorExpansion(of network: Network, order: Int,
+                                              limit: Int = defaultLimit) throws(EvaluationError) -> TaylorExpansion<Double> {
         guard order >= 0 else { throw .negativeOrder(order) }
         try ScalarNetwork<Double>.validate(network)
+        _ = try checkedEstimate(network, order: order, limit: limit)
         let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
         return try numericExpansion(network, order: order, table: table)
     }

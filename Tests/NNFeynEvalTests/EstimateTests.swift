@@ -55,6 +55,18 @@ import NNFeynLanguage
         let estimate = Expander.estimate(network: network, order: order)
         #expect(estimate.cost > Expander.defaultLimit)
         #expect(throws: EvaluationError.self) { try Expander.checkedEstimate(network, order: order, limit: Expander.defaultLimit) }
+        #expect(throws: EvaluationError.self) { try Expander.checkedEstimate(network, order: order, limit: .max) }
+    }
+
+    @Test func everyEntryPointRefusesAbsurdOrders() {
+        let network = Self.wide(input: 2, widths: [3, 1])
+        #expect(throws: EvaluationError.orderTooHigh(order: 1_000_000_000, maximum: 1000)) {
+            try PointDerivatives<Double>(network: network, order: 1_000_000_000)
+        }
+        #expect(throws: EvaluationError.self) { try Expander.taylorExpansion(of: network, order: 1_000_000_000, as: Rational.self) }
+        #expect(throws: EvaluationError.self) { try Expander.numericTaylorExpansion(of: network, order: Int.max) }
+        #expect(throws: EvaluationError.self) { try ExpansionPlan(network, order: 1 << 40) }
+        #expect(throws: EvaluationError.self) { try Expander.expand(network, order: 1_000_000_000, mode: .automatic) }
     }
 
     @Test func theLimitCanBeRaised() throws {
