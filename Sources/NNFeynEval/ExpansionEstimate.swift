@@ -26,6 +26,13 @@ public struct ExpansionEstimate: Sendable, Equatable {
     /// The figure compared with a limit: the larger of multiply-adds and bytes.
     public var cost: Int { max(multiplyAdds, memoryBytes) }
 
+    /// The relative cost of one exact multiply-add: a GMP rational product and sum allocate and reduce by a gcd,
+    /// roughly 50-200 times a double's fused multiply-add, more as numerators grow.
+    public static let exactOperationWeight = 64
+
+    /// The cost of the same expansion in exact rational arithmetic, in the units of `cost`.
+    public var exactCost: Int { max(Saturating.multiply(multiplyAdds, ExpansionEstimate.exactOperationWeight), Saturating.multiply(memoryBytes, 4)) }
+
     /// A short human-readable summary.
     public var summary: String {
         // Int.max stands for "overflowed": say so instead of printing a fake number.
@@ -85,8 +92,8 @@ public struct ExpansionEstimate: Sendable, Equatable {
         return Saturating.subtract(partial(n), partial(n - top + 1))
     }
 
-    /// Whether the cost is within `limit`.
-    public func fits(limit: Int) -> Bool { cost <= limit }
+    /// Whether the cost (or the exact cost) is within `limit`.
+    public func fits(limit: Int, exact: Bool = false) -> Bool { (exact ? exactCost : cost) <= limit }
 }
 
 /// Int arithmetic that sticks at Int.max instead of overflowing (arguments are non-negative).
