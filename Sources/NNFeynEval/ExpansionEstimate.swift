@@ -36,7 +36,7 @@ public struct ExpansionEstimate: Sendable, Equatable {
     /// A short human-readable summary.
     public var summary: String {
         // Int.max stands for "overflowed": say so instead of printing a fake number.
-        func show(_ n: Int, approximate: Bool = false) -> String { n == .max ? "over 9.2e18" : (approximate ? "~" : "") + "\(n)" }
+        func show(_ n: Int, approximate: Bool = false) -> String { n == .max ? "more than 9.2e18" : (approximate ? "~" : "") + "\(n)" }
         return "\(show(monomials)) coefficients per output, \(show(entries)) in all, "
             + "\(show(multiplyAdds, approximate: true)) multiply-adds and \(show(memoryBytes, approximate: true)) bytes"
     }

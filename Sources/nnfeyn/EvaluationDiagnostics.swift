@@ -29,6 +29,9 @@ extension Diagnostic {
                       help: "lower --order, or raise --limit above \(limit) if you have the time and memory")
         case .negativeOrder(let order):
             self.init(code: "E0301", message: "the order must be 0 or more, not \(order)")
+        case .orderTooHigh(let order, let maximum):
+            self.init(code: "E0302", message: "order \(order) is beyond the highest order nnfeyn expands (\(maximum))",
+                      path: network.source?.path)
         case .shapeMismatch(let layer, let reason):
             self.init(code: layer < 0 ? "E0213" : "E0209", message: layer < 0 ? "the expansion point does not fit the network: \(reason)" : "layer \(layerName(layer)) is malformed: \(reason)",
                       file: network.source, span: layer < 0 ? network.pointSpan : network.layers[safe: layer]?.span)

@@ -140,7 +140,7 @@ final class ProgressPrinter {
 
 /// `nnfeyn bench`: performance measurements.
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure performance.", subcommands: [BenchTrain.self])
+    static let configuration = CommandConfiguration(abstract: "Measure performance (use a release build).", subcommands: [BenchExpand.self, BenchTrain.self])
 }
 
 /// `nnfeyn bench train`: training throughput of a freshly initialised MLP on random data (use a release build).
