@@ -90,7 +90,7 @@ public enum ExpansionOutput {
                         }
                     }
                     return ["id": .string(c.diagram.id), "shape": .string(c.diagram.shape),
-                            "multiplicity": .string(c.multiplicity.description), "vanishes": .bool(c.vanishes),
+                            "multiplicity": DiagramNumberFormat.jsonInteger(c.multiplicity), "vanishes": .bool(c.vanishes),
                             "contribution": .array(items)]
                 })
             }
