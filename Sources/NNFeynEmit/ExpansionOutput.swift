@@ -57,6 +57,8 @@ public enum ExpansionOutput {
                         }
                         lines.append("      \(c.diagram.id) \(c.diagram.shape):  " + polynomial(shares, digits: digits))
                     }
+                    let vanishing = breakdown[k].contributions.filter(\.vanishes).map(\.diagram.id)
+                    if !vanishing.isEmpty { lines.append("      vanishing at the point: " + vanishing.joined(separator: ", ")) }
                 }
             }
         }
