@@ -39,7 +39,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "NNFeynAlgebraTests", dependencies: ["NNFeynAlgebra"]),
-        .testTarget(name: "NNFeynNPZTests", dependencies: ["NNFeynNPZ"]),
+        .testTarget(name: "NNFeynNPZTests", dependencies: ["NNFeynNPZ", "NNFeynAlgebra"]),
         .testTarget(name: "NNFeynLanguageTests", dependencies: ["NNFeynLanguage", "NNFeynAlgebra", "NNFeynNPZ"]),
         .testTarget(name: "NNFeynDiagramsTests", dependencies: ["NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),
         .testTarget(name: "NNFeynEvalTests", dependencies: ["NNFeynEval", "NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),

@@ -358,16 +358,10 @@ struct Lowering {
             error(DiagnosticCodes.unreadableParameters, "parameters file '\(path)' is a directory", at: span)
             return nil
         }
-        // Read from bytes so messages name the path as the user wrote it, not an absolute one.
+        // Messages name the path as the user wrote it, not an absolute one.
         let shownPath = Lowering.displayPath(path, relativeTo: file.path)
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            self.error(DiagnosticCodes.unreadableParameters, "cannot read parameters file '\(path)'", at: span,
-                       notes: [error.localizedDescription])
-            return nil
-        }
         do {
-            return try NPZArchive(data: data, path: shownPath)
+            return try NPZArchive(contentsOf: url, displayPath: shownPath)
         } catch {
             self.error(DiagnosticCodes.unreadableParameters, "cannot read parameters file '\(path)'", at: span,
                        notes: [error.description])

@@ -56,25 +56,68 @@ public struct NPZArchive: Sendable {
 
     public init() { members = [:] }
 
-    /// Reads an archive from disk.
-    public init(contentsOf url: URL) throws(NPZError) {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw .unreadable(path: url.path, reason: (error as NSError).localizedDescription)
+    /// Reads an archive from disk; `displayPath` is how messages name it (defaults to the URL's path).
+    public init(contentsOf url: URL, displayPath: String? = nil) throws(NPZError) {
+        let path = displayPath ?? url.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+              FileManager.default.isReadableFile(atPath: url.path) else {
+            throw .unreadable(path: path, reason: "no such readable file")
         }
-        try self.init(data: data, path: url.path)
+        let head = (try? FileHandle(forReadingFrom: url)).flatMap { handle -> Data? in
+            defer { try? handle.close() }
+            return try? handle.read(upToCount: 4)
+        } ?? Data()
+        guard head.count >= 4, head.prefix(2) == Data([0x50, 0x4B]) else { throw .notAZip(path: path) }
+        // ZIPFoundation's file-backed reader reports damaged archives as errors; its in-memory reader can trap on
+        // a central directory that points past the end, so bytes always go through a file.
+        let archive: Archive
+        do { archive = try Archive(url: url, accessMode: .read) } catch { throw .notAZip(path: path) }
+        try self.init(archive: archive)
+        // A central directory that cannot be followed reads as "no entries": compare with what the archive declares.
+        if let declared = NPZArchive.declaredEntryCount(url), declared != members.count, declared != 0xFFFF {
+            throw .malformedMember(member: "(central directory)", reason: "declares \(declared) members but \(members.count) can be read: the archive is damaged")
+        }
     }
 
-    /// Reads an archive from bytes.
+    /// The entry count in the end-of-central-directory record (nil if the record is not found).
+    static func declaredEntryCount(_ url: URL) -> Int? {
+        guard let data = try? Data(contentsOf: url), data.count >= 22 else { return nil }
+        let bytes = [UInt8](data)
+        // The record is the last 22 bytes plus a comment of at most 65535 bytes.
+        let lowest = max(0, bytes.count - 22 - 65_535)
+        for start in stride(from: bytes.count - 22, through: lowest, by: -1)
+        where bytes[start] == 0x50 && bytes[start + 1] == 0x4B && bytes[start + 2] == 0x05 && bytes[start + 3] == 0x06 {
+            return Int(bytes[start + 10]) | Int(bytes[start + 11]) << 8
+        }
+        return nil
+    }
+
+    /// Reads an archive from bytes (through a temporary file, see above).
     public init(data: Data, path: String = "<memory>") throws(NPZError) {
         guard data.count >= 4, data.prefix(2) == Data([0x50, 0x4B]) else { throw .notAZip(path: path) }
-        let archive: Archive
-        do { archive = try Archive(data: data, accessMode: .read) } catch { throw .notAZip(path: path) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("nnfeyn-npz-\(UUID().uuidString).npz")
+        do { try data.write(to: url) } catch { throw .unreadable(path: path, reason: "cannot stage the archive: \(error)") }
+        defer { try? FileManager.default.removeItem(at: url) }
+        try self.init(contentsOf: url, displayPath: path)
+    }
+
+    /// Extracts every member, checking each one's CRC-32 (a flipped bit in a weight must not load silently).
+    init(archive: Archive) throws(NPZError) {
         var members: [String: Data] = [:]
         for entry in archive where entry.type == .file {
+            // Refuse absurd sizes before allocating: an .npz member larger than 4 GiB is not something we load.
+            guard entry.uncompressedSize <= 1 << 32 else {
+                throw .malformedMember(member: entry.path, reason: "declares \(entry.uncompressedSize) bytes")
+            }
             var bytes = Data()
             do {
-                _ = try archive.extract(entry, skipCRC32: false) { bytes.append($0) }
+                let checksum = try archive.extract(entry, skipCRC32: false) { bytes.append($0) }
+                guard checksum == entry.checksum else {
+                    throw NPZError.malformedMember(member: entry.path, reason: "CRC-32 mismatch: the archive is damaged")
+                }
+            } catch let error as NPZError {
+                throw error
             } catch {
                 throw .malformedMember(member: entry.path, reason: "cannot extract (\(error))")
             }
