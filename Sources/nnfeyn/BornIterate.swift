@@ -15,7 +15,7 @@ struct BornIterate: ParsableCommand {
             report.pdf and PNG figures when pdflatex is available. Tensors are derivatives at U = 0.
             """)
 
-    @Option(help: "Number of equal steps on [0, range] (the networks' input size).") var steps = 16
+    @Option(help: "Number of equal steps on [0, range] (the networks' input size; default 16, 8 with --quick).") var steps: Int?
     @Option(help: "The range R of the potentials.") var range = 1.0
     @Option(help: "Largest depth scale lambda (lambda ~ Uniform(0, depth)).") var depth = 1.0
     @Option(help: "Iterations, i.e. orders of the learned Born series (1 to 3).") var iterations = 3
@@ -38,7 +38,7 @@ struct BornIterate: ParsableCommand {
     var options: IterationOptions {
         get throws {
             var o = quick ? IterationOptions.quick : IterationOptions()
-            if quick { o.steps = steps == 16 ? o.steps : steps } else { o.steps = steps }
+            if let steps { o.steps = steps }
             o.range = range
             o.depth = depth
             o.iterations = iterations
@@ -79,7 +79,10 @@ struct BornIterate: ParsableCommand {
         let display = IterationProgressPrinter()
         let run = try IterativePerturbationTheory.run(options, progress: display.report)
         display.finish()
-        let written = try run.writeNetworksAndReport(to: out)
+        var written = try run.writeNetworksAndReport(to: out)
+        let latex = try run.writeLaTeX(to: out)
+        written += latex.written
+        for note in latex.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print("wrote " + written.map { out + "/" + $0 }.joined(separator: ", "))
         for outcome in run.report.iterations {
             let learned = outcome.tensors.first { $0.role == "learned" }!
@@ -101,7 +104,7 @@ struct BornIterate: ParsableCommand {
 }
 
 /// Progress on stderr: a redrawn bar per iteration on a terminal, plain lines otherwise (every tenth epoch).
-final class IterationProgressPrinter: @unchecked Sendable {
+final class IterationProgressPrinter: Sendable {
     let terminal = isatty(STDERR_FILENO) != 0
 
     func report(_ event: IterationEvent) {
