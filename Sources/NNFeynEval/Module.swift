@@ -1,1 +1,12 @@
-// NNFeynEval: see Package.swift for this target's place in the pipeline.
+// NNFeynEval: the numbers of a Taylor expansion of an MLP around its expansion point x0 = network.point.
+//
+// Conventions, once for the whole module:
+//   - A *Taylor coefficient* c_alpha multiplies the monomial (x - x0)^alpha; a *derivative* is
+//     d^|alpha| y / dx^alpha. They are related by  derivative = c_alpha * alpha!,  alpha! = product of the
+//     factorials of the index multiplicities (MonomialBasis.multiplicityFactorial). Evaluators work with Taylor
+//     coefficients; `TaylorExpansion.derivative` converts at the edge.
+//   - Activation rules (ActivationRules, in NNFeynAlgebra) return plain derivatives sigma^(k); the 1/k! is applied
+//     here, when they become Taylor coefficients of sigma(z0 + delta).
+//   - Everything symmetric is stored once per monomial, in MonomialBasis order (graded, then lexicographic);
+//     a d^n-entry tensor is never built.
+//   - Layers, neurons and orders in errors are 0-based.

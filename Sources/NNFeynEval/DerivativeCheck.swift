@@ -1,0 +1,149 @@
+// Checking an expansion against finite differences, order by order, for `nnfeyn check`.
+//
+// Per order k, each checked entry's error is |taylor - fd| divided by the order's scale: the largest |derivative|
+// of that order over all its entries and outputs, floored at `floorFraction` times the function's scale (the
+// largest Taylor coefficient of any order), so an order whose derivatives all vanish is judged against the
+// function instead of 0/0. When an order has more monomials than `sampleLimit`, a seeded shuffle picks
+// `sampleLimit` of them (every output is checked at each), and the report says so.
+//
+// Default tolerances, from what central differences with Richardson reach on smooth networks with O(1) weights:
+//   order 0: 1e-12 (plain evaluation), 1-2: 1e-8, 3-4: 1e-5, 5-6: 1e-3, 7 and above: 1e-2.
+import NNFeynAlgebra
+import NNFeynLanguage
+
+/// How an expansion is checked.
+public struct CheckOptions: Sendable, Equatable {
+    /// Most monomials checked per order; larger orders are sampled.
+    public var sampleLimit: Int
+    /// The seed of the sampling (same seed, same entries).
+    public var seed: UInt64
+    /// Tolerance overrides per order; orders not listed use `CheckOptions.defaultTolerance(order:)`.
+    public var tolerances: [Int: Double]
+    /// The scale floor as a fraction of the function's scale.
+    public var floorFraction: Double
+
+    /// Options with the defaults: 64 monomials per order, seed 0, default tolerances, floor 1e-3.
+    public init(sampleLimit: Int = 64, seed: UInt64 = 0, tolerances: [Int: Double] = [:], floorFraction: Double = 1e-3) {
+        self.sampleLimit = sampleLimit
+        self.seed = seed
+        self.tolerances = tolerances
+        self.floorFraction = floorFraction
+    }
+
+    /// The default tolerance of order k (see the table at the top of DerivativeCheck.swift).
+    public static func defaultTolerance(order k: Int) -> Double {
+        switch k {
+        case ..<1: 1e-12
+        case 1...2: 1e-8
+        case 3...4: 1e-5
+        case 5...6: 1e-3
+        default: 1e-2
+        }
+    }
+
+    /// The tolerance used for order k.
+    public func tolerance(order k: Int) -> Double { tolerances[k] ?? CheckOptions.defaultTolerance(order: k) }
+}
+
+/// The outcome of checking one order.
+public struct OrderCheck: Sendable, Equatable {
+    /// The order k.
+    public var order: Int
+    /// Entries (monomial, output) compared.
+    public var checked: Int
+    /// Entries of this order in the expansion.
+    public var total: Int
+    /// Whether the monomials were sampled.
+    public var sampled: Bool
+    /// The largest |taylor - fd| / scale.
+    public var maxRelativeError: Double
+    /// The largest finite-difference error estimate, relative to the same scale.
+    public var maxRelativeErrorEstimate: Double
+    /// The scale errors are divided by.
+    public var scale: Double
+    /// The tolerance applied.
+    public var tolerance: Double
+    /// The worst entry: output and variable indices.
+    public var worstOutput: Int
+    /// The worst entry's variable indices (non-decreasing).
+    public var worstIndices: [Int]
+    /// maxRelativeError <= tolerance.
+    public var passed: Bool
+}
+
+/// The outcome of checking an expansion against finite differences.
+public struct CheckReport: Sendable, Equatable {
+    /// One check per order, 0...N.
+    public var orders: [OrderCheck]
+    /// Every order passed.
+    public var passed: Bool { orders.allSatisfy(\.passed) }
+}
+
+extension FiniteDifferences {
+    /// Checks every order of `expansion` (of `network` at its point) against finite differences.
+    public static func check(_ expansion: TaylorExpansion<Double>, of network: Network,
+                             options: CheckOptions = CheckOptions()) throws(EvaluationError) -> CheckReport {
+        let f = try NetworkFunction(network)
+        let basis = expansion.basis
+        var functionScale = 0.0
+        for output in expansion.coefficients { for c in output { functionScale = max(functionScale, abs(c)) } }
+        var report: [OrderCheck] = []
+        for k in 0...basis.maxDegree {
+            let positions = Array(basis.range(ofDegree: k))
+            var scale = 0.0
+            for o in 0..<expansion.outputCount {
+                for p in positions { scale = max(scale, abs(expansion.derivative(output: o, position: p))) }
+            }
+            scale = max(scale, options.floorFraction * functionScale, Double.leastNormalMagnitude)
+            let chosen = sample(positions, limit: options.sampleLimit, seed: options.seed, order: k)
+            var worst = 0.0, worstEstimate = 0.0, worstOutput = 0, worstIndices: [Int] = []
+            for p in chosen {
+                let estimate = derivative(of: { f($0) }, at: f.point, indices: basis.indexLists[p])
+                for o in 0..<expansion.outputCount {
+                    let error = abs(expansion.derivative(output: o, position: p) - estimate.values[o]) / scale
+                    // NaN (a failed difference) must count as a failure, so compare with `!(<=)`.
+                    if !(error <= worst) {
+                        worst = error.isNaN ? .infinity : error
+                        worstOutput = o
+                        worstIndices = basis.indexLists[p]
+                    }
+                    worstEstimate = max(worstEstimate, estimate.errors[o] / scale)
+                }
+            }
+            let tolerance = options.tolerance(order: k)
+            report.append(OrderCheck(order: k, checked: chosen.count * expansion.outputCount,
+                                     total: positions.count * expansion.outputCount, sampled: chosen.count < positions.count,
+                                     maxRelativeError: worst, maxRelativeErrorEstimate: worstEstimate, scale: scale,
+                                     tolerance: tolerance, worstOutput: worstOutput, worstIndices: worstIndices,
+                                     passed: worst <= tolerance))
+        }
+        return CheckReport(orders: report)
+    }
+
+    /// At most `limit` of `items`, chosen by a seeded Fisher-Yates shuffle and returned in their original order.
+    public static func sample(_ items: [Int], limit: Int, seed: UInt64, order: Int) -> [Int] {
+        guard items.count > limit else { return items }
+        var generator = SplitMix64(seed: seed &+ UInt64(truncatingIfNeeded: order) &* 0x9E37_79B9_7F4A_7C15)
+        var pool = items
+        for i in 0..<min(max(limit, 0), pool.count) {
+            let j = i + Int(generator.next() % UInt64(pool.count - i))
+            pool.swapAt(i, j)
+        }
+        return pool.prefix(max(limit, 0)).sorted()
+    }
+}
+
+/// SplitMix64: a tiny, seedable, platform-independent generator (Swift's default one is neither).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    /// A generator whose sequence depends only on `seed`.
+    public init(seed: UInt64) { state = seed }
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,141 @@
+// Finite differences, the independent check behind `nnfeyn check`: the network evaluated plainly in doubles at
+// arbitrary inputs, and mixed partial derivatives d^k f / dx^alpha at x0 by nested central differences with
+// Ridders' Richardson extrapolation (Numerical Recipes' dfridr, generalised to a multi-index).
+//
+// For alpha with multiplicity m_v of variable v, the stencil with step h is the tensor product of m_v-th central
+// differences, sum over j_v in 0...m_v of prod_v (-1)^(j_v) C(m_v, j_v) f(x0 + sum_v (m_v/2 - j_v) h e_v) / h^k.
+// Its error is a series in even powers of h, so Richardson in h^2 applies; the tableau shrinks h by 1.4 per row
+// from an initial step that grows with the order (roundoff grows like eps / h^k), keeps the entry whose
+// neighbours agree best, and reports that disagreement as the error estimate.
+import NNFeynAlgebra
+import NNFeynLanguage
+
+/// A network evaluated in double precision at any input, by activation values alone.
+public struct NetworkFunction: Sendable {
+    let network: ScalarNetwork<Double>
+    /// The expansion point x0 as doubles.
+    public var point: [Double] { network.point }
+    /// The number of inputs.
+    public var inputDimension: Int { network.inputDimension }
+    /// The number of outputs.
+    public var outputCount: Int { network.outputCount }
+
+    /// Converts a network (throws `.shapeMismatch` for an inconsistent one).
+    public init(_ network: Network) throws(EvaluationError) {
+        try ScalarNetwork<Double>.validate(network)
+        self.network = ScalarNetwork<Double>(network)
+    }
+
+    /// The outputs at x; NaNs when x has the wrong dimension.
+    public func callAsFunction(_ x: [Double]) -> [Double] {
+        guard x.count == network.inputDimension else { return [Double](repeating: .nan, count: outputCount) }
+        var a = x
+        for layer in network.layers {
+            var next = [Double](repeating: 0, count: layer.width)
+            for i in 0..<layer.width {
+                var z = layer.bias[i]
+                let row = i * layer.fanIn
+                for j in 0..<layer.fanIn { z += layer.weight[row + j] * a[j] }
+                next[i] = ActivationRules.numericValue(layer.activation, at: z)
+            }
+            a = next
+        }
+        return a
+    }
+}
+
+/// A finite-difference estimate of one mixed partial derivative, per output.
+public struct FiniteDifferenceEstimate: Sendable, Equatable {
+    /// The derivative of each output.
+    public var values: [Double]
+    /// Ridders' error estimate of each value.
+    public var errors: [Double]
+}
+
+/// Mixed partial derivatives by central differences and Richardson extrapolation.
+public enum FiniteDifferences {
+    /// The initial step of the tableau for a derivative of order k: larger for higher orders, where roundoff
+    /// (eps / h^k) dominates, and never beyond the scale of a unit-sized input.
+    public static func initialStep(order k: Int) -> Double { min(0.05 * Double(max(k, 1)) + 0.05, 0.6) }
+
+    /// d^|alpha| f / dx^alpha at x0 for the variables listed in `indices` (any order, repeats allowed).
+    /// An empty list gives f(x0) with zero error; an index out of range gives NaN.
+    public static func derivative(of f: ([Double]) -> [Double], at x0: [Double], indices: [Int],
+                                  initialStep: Double? = nil) -> FiniteDifferenceEstimate {
+        let value = f(x0)
+        guard !indices.isEmpty else { return FiniteDifferenceEstimate(values: value, errors: value.map { _ in 0 }) }
+        guard indices.allSatisfy({ x0.indices.contains($0) }) else {
+            return FiniteDifferenceEstimate(values: value.map { _ in .nan }, errors: value.map { _ in .nan })
+        }
+        var multiplicity: [Int: Int] = [:]
+        for v in indices { multiplicity[v, default: 0] += 1 }
+        let variables = multiplicity.keys.sorted()
+        let orders = variables.map { multiplicity[$0] ?? 0 }
+        let k = indices.count
+
+        // One stencil application at step h.
+        func stencil(_ h: Double) -> [Double] {
+            var sum = [Double](repeating: 0, count: value.count)
+            var j = [Int](repeating: 0, count: variables.count)
+            while true {
+                var x = x0
+                var weight = 1.0
+                for (slot, v) in variables.enumerated() {
+                    let m = orders[slot]
+                    x[v] += (Double(m) / 2 - Double(j[slot])) * h
+                    weight *= binomial(m, j[slot]) * (j[slot] % 2 == 0 ? 1 : -1)
+                }
+                for (o, y) in f(x).enumerated() where o < sum.count { sum[o] += weight * y }
+                // Next combination (an odometer over j_v in 0...m_v).
+                var slot = 0
+                while slot < j.count {
+                    j[slot] += 1
+                    if j[slot] <= orders[slot] { break }
+                    j[slot] = 0
+                    slot += 1
+                }
+                if slot == j.count { break }
+            }
+            var scale = 1.0
+            for _ in 0..<k { scale *= h }
+            return sum.map { $0 / scale }
+        }
+
+        let rows = 10, shrink = 1.4, shrink2 = shrink * shrink, safe = 2.0
+        var h = initialStep ?? self.initialStep(order: k)
+        var best = [Double](repeating: .nan, count: value.count)
+        var error = [Double](repeating: .infinity, count: value.count)
+        var done = [Bool](repeating: false, count: value.count)
+        var previousRow: [[Double]] = [stencil(h)]
+        for i in 1..<rows {
+            h /= shrink
+            var row: [[Double]] = [stencil(h)]
+            var factor = shrink2
+            for j in 1...i {
+                let a = row[j - 1], b = previousRow[j - 1]
+                row.append(zip(a, b).map { ($0 * factor - $1) / (factor - 1) })
+                factor *= shrink2
+                for o in 0..<value.count where !done[o] {
+                    let e = max(abs(row[j][o] - row[j - 1][o]), abs(row[j][o] - b[o]))
+                    if e <= error[o] {
+                        error[o] = e
+                        best[o] = row[j][o]
+                    }
+                }
+            }
+            for o in 0..<value.count where !done[o] {
+                // Higher rows only got worse: roundoff has taken over.
+                if abs(row[i][o] - previousRow[i - 1][o]) >= safe * error[o] { done[o] = true }
+            }
+            previousRow = row
+            if done.allSatisfy({ $0 }) { break }
+        }
+        return FiniteDifferenceEstimate(values: best, errors: error)
+    }
+
+    static func binomial(_ n: Int, _ k: Int) -> Double {
+        var result = 1.0
+        if k > 0 { for i in 1...k { result = result * Double(n - k + i) / Double(i) } }
+        return result
+    }
+}

@@ -1,0 +1,418 @@
+// Lowering: ModelNode -> Network, with every check on names, sizes and shapes, and parameters read from the .npz.
+// It runs only on a file without syntax errors, reports every problem it finds (it does not stop at the first),
+// and builds the Network only when there are none. Sizes are checked, and the total parameter count is bounded,
+// before anything proportional to them is allocated.
+import Foundation
+import NNFeynAlgebra
+import NNFeynNPZ
+
+/// Bounds on a model's sizes; anything beyond is a diagnostic (E0215, E0216), never an allocation.
+public enum ModelLimits {
+    /// Largest width of a layer and largest input dimension.
+    public static let maximumWidth = 100_000
+    /// Largest total number of weights and biases.
+    public static let maximumParameters = 50_000_000
+}
+
+/// Lowers a parsed model to a checked Network.
+struct Lowering {
+    let file: SourceFile
+    let options: LoadOptions
+    var diagnostics: [Diagnostic] = []
+
+    init(file: SourceFile, options: LoadOptions) {
+        self.file = file
+        self.options = options
+    }
+
+    mutating func error(_ code: String, _ message: String, at span: SourceSpan?, help: String? = nil,
+                        notes: [String] = []) {
+        diagnostics.append(Diagnostic(code: code, message: message, file: file, path: file.path, span: span,
+                                      help: help, notes: notes))
+    }
+
+    func line(of span: SourceSpan) -> Int { file.lineAndColumn(of: span.start).line }
+
+    /// The Network, or nil when diagnostics were recorded.
+    mutating func lower(_ model: ModelNode) -> Network? {
+        // Statements that may appear once: keep the first, report the others.
+        var networkName: NameNode?
+        var input: (name: NameNode, dimension: IntegerNode)?
+        var parameters: (path: String, span: SourceSpan)?
+        var at: (name: NameNode, point: VectorNode, span: SourceSpan)?
+        var firstLine: [String: Int] = [:]
+        var layers: [DenseNode] = []
+        for statement in model.statements {
+            let keyword: String, keywordSpan: SourceSpan
+            switch statement {
+            case .network(let k, _): (keyword, keywordSpan) = ("network", k)
+            case .input(let k, _, _): (keyword, keywordSpan) = ("input", k)
+            case .parameters(let k, _, _): (keyword, keywordSpan) = ("parameters", k)
+            case .at(let k, _, _, _): (keyword, keywordSpan) = ("at", k)
+            case .dense(let layer):
+                layers.append(layer)
+                continue
+            }
+            if let first = firstLine[keyword] {
+                error(DiagnosticCodes.duplicateStatement, "duplicate '\(keyword)' statement", at: keywordSpan,
+                      help: "a model has at most one '\(keyword)' statement",
+                      notes: ["the first '\(keyword)' is on line \(first)"])
+                continue
+            }
+            firstLine[keyword] = line(of: keywordSpan)
+            switch statement {
+            case .network(_, let name): networkName = name
+            case .input(_, let name, let dimension): input = (name, dimension)
+            case .parameters(_, let path, let span): parameters = (path, span)
+            case .at(_, let name, let point, let span): at = (name, point, span)
+            case .dense: break
+            }
+        }
+
+        // Names.
+        var inputDimension: Int?
+        if let input {
+            inputDimension = checkSize(input.dimension, what: "the dimension of input '\(input.name.text)'")
+        } else {
+            error(DiagnosticCodes.missingInput, "missing 'input' statement", at: nil,
+                  help: "declare the input vector and its dimension, e.g. 'input x : 2'")
+        }
+        if layers.isEmpty {
+            error(DiagnosticCodes.missingLayers, "the model has no layers", at: nil,
+                  help: "add at least one layer, e.g. 'dense y : 1 linear'; the last layer is the output")
+        }
+        var seen: [String: SourceSpan] = [:]
+        for layer in layers {
+            if let input, layer.name.text == input.name.text {
+                error(DiagnosticCodes.layerNamedLikeInput, "layer '\(layer.name.text)' has the same name as the input",
+                      at: layer.name.span, help: "rename the layer",
+                      notes: ["the input is declared on line \(line(of: input.name.span))"])
+            }
+            if let first = seen[layer.name.text] {
+                error(DiagnosticCodes.duplicateLayer, "duplicate layer name '\(layer.name.text)'", at: layer.name.span,
+                      help: "layer names must be unique", notes: ["the first '\(layer.name.text)' is on line \(line(of: first))"])
+            } else {
+                seen[layer.name.text] = layer.name.span
+            }
+        }
+
+        // Activations and sizes; fan-ins follow from the widths, and the parameter count is bounded before any
+        // array of that size exists.
+        var activations: [Activation?] = []
+        var widths: [Int?] = []
+        var fanIns: [Int?] = []
+        var total = 0
+        var sizesKnown = inputDimension != nil
+        var withinLimits = true
+        for layer in layers {
+            activations.append(resolveActivation(layer.activation))
+            let width = checkSize(layer.width, what: "the width of layer '\(layer.name.text)'")
+            let fanIn = widths.isEmpty ? inputDimension : widths[widths.count - 1]
+            widths.append(width)
+            fanIns.append(fanIn)
+            guard let width, let fanIn else { sizesKnown = false; continue }
+            guard withinLimits else { continue }
+            // width <= 100000 and fanIn <= 100000, so width * (fanIn + 1) cannot overflow; the sum is checked.
+            let (sum, overflow) = total.addingReportingOverflow(width * (fanIn + 1))
+            if overflow || sum > ModelLimits.maximumParameters {
+                error(DiagnosticCodes.tooManyParameters,
+                      "the network has more than \(ModelLimits.maximumParameters) parameters", at: layer.name.span,
+                      help: "the total passes the limit at layer '\(layer.name.text)' (\(width) x \(fanIn) weights and \(width) biases)")
+                withinLimits = false
+            }
+            total = overflow ? Int.max : sum
+        }
+
+        // Parameters file: read only when it can be used (sizes known, within limits).
+        var archive: NPZArchive?
+        let canBuild = sizesKnown && withinLimits
+        let failuresBefore = diagnostics.count
+        if let parameters, canBuild {
+            archive = readArchive(parameters.path, span: parameters.span)
+        }
+        // When the archive could not be read, the arrays it would have given are not reported missing as well.
+        let archiveFailed = diagnostics.count > failuresBefore
+        let parametersLine = parameters.map { line(of: $0.span) }
+
+        // Per-layer values.
+        var built: [Layer] = []
+        for (k, layer) in layers.enumerated() {
+            if layer.weights.count > 1 {
+                error(DiagnosticCodes.duplicateClause, "layer '\(layer.name.text)' has more than one 'weight'",
+                      at: layer.weights[1].keywordSpan, help: "remove one of them",
+                      notes: ["the first 'weight' is on line \(line(of: layer.weights[0].keywordSpan))"])
+            }
+            if layer.biases.count > 1 {
+                error(DiagnosticCodes.duplicateClause, "layer '\(layer.name.text)' has more than one 'bias'",
+                      at: layer.biases[1].keywordSpan, help: "remove one of them",
+                      notes: ["the first 'bias' is on line \(line(of: layer.biases[0].keywordSpan))"])
+            }
+            guard canBuild, let width = widths[k], let fanIn = fanIns[k] else { continue }
+            let weightName = layer.name.text + ".weight", biasName = layer.name.text + ".bias"
+
+            // Where each array comes from: inline, the archive, or nowhere.
+            let inlineWeight = layer.weights.first, inlineBias = layer.biases.first
+            let npzHasWeight = archive?.contains(weightName) ?? false
+            let npzHasBias = archive?.contains(biasName) ?? false
+            let weightMissing = inlineWeight == nil && !npzHasWeight
+            let biasMissing = inlineBias == nil && !npzHasBias
+            if weightMissing && biasMissing && options.allowMissingParameters {
+                // A trainer initialises this layer.
+                if let activation = activations[k] {
+                    built.append(Layer(name: layer.name.text, width: width, fanIn: fanIn, activation: activation,
+                                       weight: [], bias: [], span: layer.name.span, activationSpan: layer.activation.span))
+                }
+                continue
+            }
+
+            if weightMissing && biasMissing {
+                if archiveFailed {
+                    // Already reported at the 'parameters' string.
+                } else if let archive {
+                    reportMissingMember(weightName, of: layer, in: archive, parametersLine: parametersLine)
+                    reportMissingMember(biasName, of: layer, in: archive, parametersLine: parametersLine)
+                } else {
+                    reportNoValues("weight and no bias", of: layer)
+                }
+                continue
+            }
+
+            var weight: [[Rational]]?
+            if let inlineWeight {
+                weight = checkInlineWeight(inlineWeight.matrix, layer: layer.name.text, width: width, fanIn: fanIn,
+                                           fanInSource: k == 0 ? "the dimension of input '\(input?.name.text ?? "")'"
+                                                                : "the width of layer '\(layers[k - 1].name.text)'")
+            } else if let archive, npzHasWeight {
+                weight = arrayValues(archive, weightName, shape: [width, fanIn], layer: layer)
+                    .map { values in (0..<width).map { Array(values[($0 * fanIn)..<(($0 + 1) * fanIn)]) } }
+            } else if let archive {
+                reportMissingMember(weightName, of: layer, in: archive, parametersLine: parametersLine)
+            } else if !archiveFailed {
+                reportNoValues("weight", of: layer)
+            }
+
+            var bias: [Rational]?
+            if let inlineBias {
+                if let vector = inlineBias.vector {
+                    bias = vector.entries.map { $0.value ?? .zero }
+                    if vector.entries.count != width {
+                        error(DiagnosticCodes.biasLengthMismatch,
+                              "the bias of layer '\(layer.name.text)' has \(vector.entries.count) \(Lowering.plural(vector.entries.count, "entry", "entries")) but the layer's width is \(width)",
+                              at: vector.span, help: "a bias has one entry per neuron")
+                        bias = nil
+                    }
+                } else {
+                    bias = Array(repeating: .zero, count: width)
+                }
+            } else if let archive, npzHasBias {
+                bias = arrayValues(archive, biasName, shape: [width], layer: layer)
+            } else if let archive {
+                reportMissingMember(biasName, of: layer, in: archive, parametersLine: parametersLine)
+            } else if !archiveFailed {
+                reportNoValues("bias", of: layer)
+            }
+
+            if let weight, let bias, let activation = activations[k] {
+                built.append(Layer(name: layer.name.text, width: width, fanIn: fanIn, activation: activation,
+                                   weight: weight, bias: bias, span: layer.name.span, activationSpan: layer.activation.span))
+            }
+        }
+
+        // The expansion point.
+        var point: [Rational]?
+        if let at {
+            if let input, at.name.text != input.name.text {
+                error(DiagnosticCodes.pointNameMismatch,
+                      "the expansion point is given for '\(at.name.text)', but the input is '\(input.name.text)'",
+                      at: at.name.span, help: "write 'at \(input.name.text) = [...]'")
+            }
+            if let inputDimension, at.point.entries.count != inputDimension {
+                error(DiagnosticCodes.pointDimensionMismatch,
+                      "the expansion point has \(at.point.entries.count) \(Lowering.plural(at.point.entries.count, "coordinate", "coordinates")) but input '\(input?.name.text ?? "")' has dimension \(inputDimension)",
+                      at: at.point.span, help: "give one coordinate per input dimension")
+            }
+            point = at.point.entries.map { $0.value ?? .zero }
+        } else if let inputDimension {
+            point = Array(repeating: .zero, count: inputDimension)
+        }
+
+        // Source order reads best; diagnostics about the whole file (no span) come first.
+        diagnostics = diagnostics.enumerated().sorted {
+            let a = $0.element.span?.start ?? -1, b = $1.element.span?.start ?? -1
+            return a != b ? a < b : $0.offset < $1.offset
+        }.map(\.element)
+        guard diagnostics.isEmpty, let input, let inputDimension, let point, built.count == layers.count else {
+            return nil
+        }
+        return Network(name: networkName?.text,
+                       input: InputSpec(name: input.name.text, dimension: inputDimension, span: input.name.span),
+                       layers: built, point: point, pointSpan: at?.span, source: file)
+    }
+
+    // MARK: checks
+
+    /// The size if it is from 1 to the limit; reports and returns nil otherwise.
+    mutating func checkSize(_ node: IntegerNode, what: String) -> Int? {
+        guard let value = node.value, value <= ModelLimits.maximumWidth else {
+            error(DiagnosticCodes.sizeOutOfRange, "\(what) is too large ('\(node.text)'; at most \(ModelLimits.maximumWidth))",
+                  at: node.span)
+            return nil
+        }
+        guard value >= 1 else {
+            error(DiagnosticCodes.sizeOutOfRange, "\(what) must be at least 1", at: node.span)
+            return nil
+        }
+        return value
+    }
+
+    mutating func resolveActivation(_ node: ActivationNode) -> Activation? {
+        let name = node.name.text
+        if name == "poly" {
+            guard let arguments = node.arguments, !arguments.isEmpty else {
+                error(DiagnosticCodes.polyWithoutCoefficients, "'poly' needs at least one coefficient", at: node.span,
+                      help: "write the coefficients lowest degree first, e.g. 'poly(0, 1, 1/2)' for z + z^2/2")
+                return nil
+            }
+            return .poly(arguments.map { $0.value ?? .zero })
+        }
+        guard let activation = Activation.simpleNames[name] else {
+            let help = Spelling.closest(to: name, among: Activation.allNames).map { "did you mean '\($0)'?" }
+                ?? "known activations: " + Activation.allNames.joined(separator: ", ")
+            error(DiagnosticCodes.unknownActivation, "unknown activation '\(name)'", at: node.name.span, help: help)
+            return nil
+        }
+        if node.arguments != nil {
+            error(DiagnosticCodes.unexpectedArguments, "activation '\(name)' takes no coefficients", at: node.span,
+                  help: "write just '\(name)'; only 'poly' takes coefficients")
+            return nil
+        }
+        return activation
+    }
+
+    mutating func checkInlineWeight(_ matrix: MatrixNode, layer: String, width: Int, fanIn: Int,
+                                    fanInSource: String) -> [[Rational]]? {
+        var ok = true
+        if matrix.rows.count != width {
+            error(DiagnosticCodes.rowCountMismatch,
+                  "the weight of layer '\(layer)' has \(matrix.rows.count) \(Lowering.plural(matrix.rows.count, "row", "rows")) but the layer's width is \(width)",
+                  at: matrix.span, help: "a weight has one row per neuron (width x fan-in)")
+            ok = false
+        }
+        let lengths = matrix.rows.map(\.entries.count)
+        if let first = lengths.first, lengths.allSatisfy({ $0 == first }) {
+            if first != fanIn {
+                error(DiagnosticCodes.fanInMismatch,
+                      "the weight of layer '\(layer)' has \(first) \(Lowering.plural(first, "column", "columns")) but its fan-in is \(fanIn)",
+                      at: matrix.span, help: "each row has one entry per input to the layer; the fan-in is \(fanInSource)")
+                ok = false
+            }
+        } else {
+            // Ragged: point at each row that differs from the fan-in (the rows that are right need no comment).
+            for (i, row) in matrix.rows.enumerated() where row.entries.count != fanIn {
+                error(DiagnosticCodes.raggedWeight,
+                      "row \(i + 1) of the weight of layer '\(layer)' has \(row.entries.count) \(Lowering.plural(row.entries.count, "entry", "entries")), expected \(fanIn)",
+                      at: row.span, help: "every row has one entry per input to the layer; the fan-in is \(fanInSource)")
+            }
+            ok = false
+        }
+        return ok ? matrix.rows.map { $0.entries.map { $0.value ?? .zero } } : nil
+    }
+
+    /// Reports an array the layer needs from the archive that the archive does not have (E0220).
+    mutating func reportMissingMember(_ member: String, of layer: DenseNode, in archive: NPZArchive, parametersLine: Int?) {
+        let available = archive.names
+        let listed = available.isEmpty ? "no arrays"
+            : "the arrays " + available.prefix(10).map { "'\($0)'" }.joined(separator: ", ") + (available.count > 10 ? ", ..." : "")
+        error(DiagnosticCodes.missingMember, "no array '\(member)' in the parameters file for layer '\(layer.name.text)'",
+              at: layer.name.span,
+              help: Spelling.closest(to: member, among: available).map { "did you mean '\($0)'?" }
+                  ?? "add the array to the archive, or write the values inline under the layer",
+              notes: ["the parameters file (line \(parametersLine ?? 0)) has \(listed)"])
+    }
+
+    /// Reports a layer without values for `what` ("weight", "bias" or both) and no parameters file (E0218).
+    mutating func reportNoValues(_ what: String, of layer: DenseNode) {
+        let inline = what == "bias" ? "'bias [...]' or 'bias none'"
+            : what == "weight" ? "'weight [[...]]'" : "'weight [[...]]' and 'bias [...]' (or 'bias none')"
+        error(DiagnosticCodes.missingParameters, "layer '\(layer.name.text)' has no \(what)", at: layer.name.span,
+              help: "write \(inline) under the layer, or name an .npz with 'parameters \"FILE.npz\"'")
+    }
+
+    /// Reads the archive, reporting at the path string; nil when it is absent or unreadable.
+    mutating func readArchive(_ path: String, span: SourceSpan) -> NPZArchive? {
+        guard !path.isEmpty else {
+            error(DiagnosticCodes.unreadableParameters, "the parameters file name is empty", at: span)
+            return nil
+        }
+        let url = Lowering.resolve(path, relativeTo: file.path)
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            // A trainer may be about to create this file.
+            if options.allowMissingParameters { return nil }
+            error(DiagnosticCodes.unreadableParameters, "parameters file '\(path)' not found", at: span,
+                  help: "a relative path is resolved against the model file's directory",
+                  notes: ["looked for '\(url.path)'"])
+            return nil
+        }
+        if isDirectory.boolValue {
+            error(DiagnosticCodes.unreadableParameters, "parameters file '\(path)' is a directory", at: span)
+            return nil
+        }
+        do {
+            return try NPZArchive(contentsOf: url)
+        } catch {
+            self.error(DiagnosticCodes.unreadableParameters, "cannot read parameters file '\(path)'", at: span,
+                       notes: [error.description])
+            return nil
+        }
+    }
+
+    /// The archive member's values as exact rationals in C order, if its shape and values are right.
+    mutating func arrayValues(_ archive: NPZArchive, _ member: String, shape: [Int], layer: DenseNode) -> [Rational]? {
+        let array: NDArray
+        do {
+            array = try archive.array(member)
+        } catch {
+            self.error(DiagnosticCodes.memberValues, "cannot use array '\(member)' of the parameters file",
+                       at: layer.name.span, notes: [error.description])
+            return nil
+        }
+        guard array.shape == shape else {
+            let transposed = shape.count == 2 && array.shape == [shape[1], shape[0]]
+            error(DiagnosticCodes.memberShape,
+                  "array '\(member)' has shape \(Lowering.shapeText(array.shape)), expected \(Lowering.shapeText(shape))",
+                  at: layer.name.span,
+                  help: transposed ? "it looks transposed: a weight is (width, fan-in), PyTorch's layout"
+                                   : shape.count == 2 ? "a weight is (width, fan-in), PyTorch's layout" : "a bias is (width,)")
+            return nil
+        }
+        var values: [Rational] = []
+        values.reserveCapacity(array.values.count)
+        for (i, value) in array.values.enumerated() {
+            guard let exact = Rational(exactly: value) else {
+                let index = shape.count == 2 && shape[1] > 0 ? "[\(i / shape[1]), \(i % shape[1])]" : "[\(i)]"
+                error(DiagnosticCodes.memberValues, "array '\(member)' holds \(value) at \(index)", at: layer.name.span,
+                      help: "parameters must be finite numbers")
+                return nil
+            }
+            values.append(exact)
+        }
+        return values
+    }
+
+    /// NumPy's way of writing a shape: (3,), (3, 2).
+    static func shapeText(_ shape: [Int]) -> String {
+        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+
+    /// A path from the model file resolved against the model file's directory (absolute paths stay as they are).
+    static func resolve(_ path: String, relativeTo modelPath: String) -> URL {
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: modelPath).deletingLastPathComponent().appendingPathComponent(path)
+    }
+}
+
+extension Lowering {
+    /// "1 row", "2 rows".
+    static func plural(_ count: Int, _ one: String, _ many: String) -> String { count == 1 ? one : many }
+}

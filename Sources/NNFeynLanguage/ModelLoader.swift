@@ -1,0 +1,91 @@
+// The one entry point from a model file to a checked Network: read (UTF-8 check), lex, parse, lower.
+// Syntax errors stop the pipeline before lowering, so checks never run on a half-understood file.
+import Foundation
+
+/// How lenient loading is.
+public struct LoadOptions: Sendable {
+    /// Accept layers that have neither a weight nor a bias anywhere (they get `weight == []`, `bias == []`), and a
+    /// `parameters` file that does not exist yet: for tools that initialise parameters themselves.
+    public var allowMissingParameters: Bool = false
+
+    /// Options; by default every layer must have its parameters.
+    public init(allowMissingParameters: Bool = false) {
+        self.allowMissingParameters = allowMissingParameters
+    }
+}
+
+/// Loads model files.
+public enum ModelLoader {
+    /// Largest model file read, so that a wrong path to a huge file is a diagnostic rather than a long wait.
+    public static let maximumFileSize = 64 << 20
+
+    /// Reads, parses, lowers; resolves `parameters` relative to the file. Throws all diagnostics found.
+    public static func load(path: String, options: LoadOptions = LoadOptions()) throws(DiagnosticList) -> Network {
+        let source = try read(path: path)
+        return try load(source: source, options: options)
+    }
+
+    /// Parses and lowers source text; `parameters` is resolved relative to `source.path`'s directory.
+    public static func load(source: SourceFile, options: LoadOptions = LoadOptions()) throws(DiagnosticList) -> Network {
+        let (model, syntaxDiagnostics) = Parser.parse(source)
+        guard syntaxDiagnostics.isEmpty else { throw DiagnosticList(syntaxDiagnostics) }
+        var lowering = Lowering(file: source, options: options)
+        guard let network = lowering.lower(model), lowering.diagnostics.isEmpty else {
+            throw DiagnosticList(Parser.capped(lowering.diagnostics, file: source))
+        }
+        return network
+    }
+
+    /// Reads a model file as UTF-8 text; a missing, unreadable or non-UTF-8 file is a diagnostic.
+    public static func read(path: String) throws(DiagnosticList) -> SourceFile {
+        func fail(_ code: String, _ message: String, help: String? = nil, notes: [String] = []) -> DiagnosticList {
+            DiagnosticList([Diagnostic(code: code, message: message, path: path, help: help, notes: notes)])
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw fail(DiagnosticCodes.unreadableFile, "model file '\(path)' not found")
+        }
+        guard !isDirectory.boolValue else {
+            throw fail(DiagnosticCodes.unreadableFile, "'\(path)' is a directory, not a model file")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= maximumFileSize else {
+            throw fail(DiagnosticCodes.unreadableFile,
+                       "model file '\(path)' is too large (\(size) bytes, at most \(maximumFileSize))")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw fail(DiagnosticCodes.unreadableFile, "cannot read model file '\(path)'",
+                       notes: [(error as NSError).localizedDescription])
+        }
+        guard data.count <= maximumFileSize else {
+            throw fail(DiagnosticCodes.unreadableFile, "model file '\(path)' is too large (at most \(maximumFileSize) bytes)")
+        }
+        return try decode([UInt8](data), path: path)
+    }
+
+    /// Decodes bytes as UTF-8, or reports the first invalid byte at its place in the text.
+    static func decode(_ bytes: [UInt8], path: String) throws(DiagnosticList) -> SourceFile {
+        if let text = String(validating: bytes, as: UTF8.self) { return SourceFile(path: path, text: text) }
+        // Find the first invalid byte: decode scalar by scalar, counting the bytes of each valid one.
+        var offset = 0
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput, .error: break loop
+            }
+        }
+        // Show the text with replacement characters; the valid prefix keeps its offsets, so the span is exact.
+        let file = SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
+        let byte = offset < bytes.count ? bytes[offset] : 0
+        throw DiagnosticList([Diagnostic(code: DiagnosticCodes.notUTF8, message: "model file is not valid UTF-8",
+                                         file: file, path: path, span: SourceSpan(start: offset, end: offset + 3),
+                                         help: "save the file as UTF-8",
+                                         notes: ["byte \(offset) is 0x" + String(byte, radix: 16, uppercase: true)
+                                                 + ", which cannot appear there in UTF-8"])])
+    }
+}

@@ -1,0 +1,66 @@
+import Testing
+import NNFeynAlgebra
+import NNFeynLanguage
+@testable import NNFeynEval
+
+@Suite struct EstimateTests {
+    static func wide(input d: Int, widths: [Int]) -> Network {
+        TestNetworks.network(input: d, layers: widths.enumerated().map { l, w in
+            let fanIn = l == 0 ? d : widths[l - 1]
+            return (.tanh, [[Rational]](repeating: [Rational](repeating: 0, count: fanIn), count: w), [Rational](repeating: 0, count: w))
+        })
+    }
+
+    @Test func countsMatchTheBasisAndTheProductTable() {
+        for (d, n) in [(1, 0), (1, 6), (2, 4), (3, 5), (5, 3)] {
+            let network = Self.wide(input: d, widths: [3, 2])
+            let estimate = Expander.estimate(network: network, order: n)
+            let basis = MonomialBasis(variables: d, maxDegree: n)
+            let table = ProductTable(basis: basis)
+            #expect(estimate.monomials == basis.count)
+            #expect(estimate.entries == basis.count * 2)
+            #expect(estimate.productPairs == table.left.count)
+            // The Horner pair count telescopes to the prefix sums the evaluator walks.
+            let walked = n >= 2 ? (2...n).reduce(0) { $0 + table.end(ofDegree: $1) } : 0
+            #expect(ExpansionEstimate.hornerPairs(variables: d, order: n, top: n) == walked)
+        }
+    }
+
+    @Test func productTableIsSortedAndCorrect() {
+        let basis = MonomialBasis(variables: 3, maxDegree: 4)
+        let table = ProductTable(basis: basis)
+        var previousDegree = 0
+        for p in 0..<table.left.count {
+            let a = Int(table.left[p]), b = Int(table.right[p]), t = Int(table.target[p])
+            #expect(basis.productPosition(a, b) == t)
+            #expect(basis.degree(of: b) >= 1)
+            #expect(basis.degree(of: t) >= previousDegree)
+            previousDegree = basis.degree(of: t)
+            #expect(p < table.end(ofDegree: basis.degree(of: t)))
+        }
+    }
+
+    @Test func moderateExpansionsFitTheDefaultLimit() throws {
+        let network = Self.wide(input: 6, widths: [64, 64, 64, 1])
+        let estimate = try Expander.checkedEstimate(network, order: 8, limit: Expander.defaultLimit)
+        #expect(estimate.monomials == 3003)
+    }
+
+    @Test(arguments: [(16, 1000), (16, 1_000_000_000), (1, Int.max), (1000, 100), (1_000_000, 1_000_000), (Int.max / 2, 3)])
+    func absurdExpansionsAreRefusedWithoutTrapping(d: Int, order: Int) {
+        // A network whose input is huge but whose layers are small (the estimate must not build anything).
+        let network = Network(name: nil, input: InputSpec(name: "x", dimension: d),
+                              layers: [Layer(name: "y", width: 1, fanIn: d, activation: .tanh, weight: [], bias: [0])],
+                              point: [])
+        let estimate = Expander.estimate(network: network, order: order)
+        #expect(estimate.cost > Expander.defaultLimit)
+        #expect(throws: EvaluationError.self) { try Expander.checkedEstimate(network, order: order, limit: Expander.defaultLimit) }
+    }
+
+    @Test func theLimitCanBeRaised() throws {
+        let network = Self.wide(input: 4, widths: [8, 1])
+        let estimate = Expander.estimate(network: network, order: 6)
+        #expect(throws: EvaluationError.tooLarge(estimate: estimate, limit: 10)) { try Expander.expand(network, order: 6, mode: .numeric, limit: 10) }
+        #expect(try Expander.expand(network, order: 6, mode: .numeric, limit: estimate.cost).mode == .numeric)
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct NNFeynEvalSmoke {
-    @Test func targetBuilds() { #expect(Bool(true)) }
-}

@@ -1,0 +1,145 @@
+// Parameters from .npz archives: exact floats, resolution relative to the model file, and every failure pointing
+// at the right place (the 'parameters' string for the file, the layer's name for its arrays).
+import Foundation
+import Testing
+import NNFeynAlgebra
+import NNFeynNPZ
+@testable import NNFeynLanguage
+
+@Suite struct ParametersFileTests {
+    /// Writes `model` (with a ⟨...⟩ marker, removed) and an archive into a fresh directory; returns the model path
+    /// and the marked span.
+    static func setUp(_ model: String, archive: NPZArchive?, archiveName: String = "p.npz") throws
+        -> (path: String, span: SourceSpan) {
+        let dir = try temporaryDirectory()
+        let (text, span) = model.contains("⟨") ? marked(model) : (model, SourceSpan(start: 0, end: 0))
+        let path = dir.appendingPathComponent("m.nn").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try archive?.write(to: dir.appendingPathComponent(archiveName))
+        return (path, span)
+    }
+
+    static func loadDiagnostics(_ path: String, options: LoadOptions = LoadOptions()) -> [Diagnostic] {
+        do {
+            _ = try ModelLoader.load(path: path, options: options)
+            return []
+        } catch {
+            return error.diagnostics
+        }
+    }
+
+    static func archive(_ members: [String: NDArray]) -> NPZArchive {
+        var archive = NPZArchive()
+        for (name, array) in members { archive.set(name, array) }
+        return archive
+    }
+
+    @Test func floatsAreReadAsExactBinaryFractions() throws {
+        let a = Self.archive(["h.weight": NDArray(matrix: [[0.1, 1], [2, -0.5]]), "h.bias": NDArray(vector: [0.25, 0])])
+        let (path, _) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense h : 2 tanh\n", archive: a)
+        let network = try ModelLoader.load(path: path)
+        let w = network.layers[0].weight
+        #expect(w[0][0] == Rational(exactly: 0.1))
+        #expect(w[0][0] != Rational(1, 10))
+        #expect(w == [[Rational(exactly: 0.1)!, 1], [2, Rational(-1, 2)]])
+        #expect(network.layers[0].bias == [Rational(1, 4), 0])
+    }
+
+    @Test func pathIsRelativeToTheModelFile() throws {
+        let a = Self.archive(["y.weight": NDArray(matrix: [[1, 2]]), "y.bias": NDArray(vector: [3])])
+        let (path, _) = try Self.setUp("input x : 2\nparameters \"sub/p.npz\"\ndense y : 1 linear\n", archive: nil)
+        let sub = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("sub")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        try a.write(to: sub.appendingPathComponent("p.npz"))
+        let network = try ModelLoader.load(path: path)
+        #expect(network.layers[0].weight == [[1, 2]])
+        #expect(network.layers[0].bias == [3])
+    }
+
+    @Test func inlineValuesWinAndBiasNoneNeedsNoArray() throws {
+        let a = Self.archive(["y.weight": NDArray(matrix: [[9, 9]]), "y.bias": NDArray(vector: [9])])
+        let (path, _) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense y : 1 linear weight [[1, 2]] bias none\n", archive: a)
+        let network = try ModelLoader.load(path: path)
+        #expect(network.layers[0].weight == [[1, 2]])
+        #expect(network.layers[0].bias == [0])
+    }
+
+    @Test func wrongShapeNamesMemberShapeAndExpectation() throws {
+        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2, 3], [4, 5, 6]]), "h.bias": NDArray(vector: [0, 0, 0])])
+        let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 3 tanh\n", archive: a)
+        let found = Self.loadDiagnostics(path)
+        #expect(found.map(\.code) == ["E0221"])
+        let d = try #require(found.first)
+        #expect(d.message == "array 'h.weight' has shape (2, 3), expected (3, 2)")
+        #expect(d.span == span)
+        #expect(d.help == "it looks transposed: a weight is (width, fan-in), PyTorch's layout")
+    }
+
+    @Test func wrongBiasShape() throws {
+        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2]]), "h.bias": NDArray(matrix: [[0]])])
+        let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 1 tanh\n", archive: a)
+        let d = try #require(Self.loadDiagnostics(path).first)
+        #expect(d.code == "E0221" && d.span == span)
+        #expect(d.message == "array 'h.bias' has shape (1, 1), expected (1,)")
+    }
+
+    @Test func missingMemberPointsAtTheLayer() throws {
+        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2]]), "h1.bias": NDArray(vector: [0])])
+        let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 1 tanh\n", archive: a)
+        let d = try #require(Self.loadDiagnostics(path).first)
+        #expect(d.code == "E0220" && d.span == span)
+        #expect(d.message == "no array 'h.bias' in the parameters file for layer 'h'")
+        #expect(d.help == "did you mean 'h1.bias'?")
+        #expect(d.notes == ["the parameters file (line 2) has the arrays 'h.weight', 'h1.bias'"])
+    }
+
+    @Test func missingFilePointsAtTheString() throws {
+        let (path, span) = try Self.setUp("input x : 2\nparameters ⟨\"gone.npz\"⟩\ndense h : 1 tanh\n", archive: nil)
+        let found = Self.loadDiagnostics(path)
+        #expect(found.map(\.code) == ["E0219"])
+        #expect(found.first?.span == span)
+        #expect(found.first?.message == "parameters file 'gone.npz' not found")
+    }
+
+    @Test func corruptFilePointsAtTheString() throws {
+        let (path, span) = try Self.setUp("input x : 2\nparameters ⟨\"bad.npz\"⟩\ndense h : 1 tanh weight [[1, 1]] bias [0]\n", archive: nil)
+        let bad = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("bad.npz")
+        try Data("this is not a zip".utf8).write(to: bad)
+        let d = try #require(Self.loadDiagnostics(path).first)
+        #expect(d.code == "E0219" && d.span == span)
+        #expect(d.notes.first?.contains("not an .npz archive") == true)
+    }
+
+    @Test func nonFiniteValuesAreRejected() throws {
+        let a = Self.archive(["h.weight": NDArray(matrix: [[1, .nan]]), "h.bias": NDArray(vector: [.infinity])])
+        let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 1 tanh\n", archive: a)
+        let found = Self.loadDiagnostics(path)
+        #expect(found.map(\.code) == ["E0222", "E0222"])
+        #expect(found.allSatisfy { $0.span == span })
+        #expect(found.first?.message == "array 'h.weight' holds nan at [0, 1]")
+    }
+
+    @Test func allowMissingParametersToleratesAnArchiveNotYetWritten() throws {
+        let (path, _) = try Self.setUp("input x : 2\nparameters \"later.npz\"\ndense h : 3 tanh\ndense y : 1 linear\n", archive: nil)
+        let network = try ModelLoader.load(path: path, options: LoadOptions(allowMissingParameters: true))
+        #expect(network.layers.allSatisfy { $0.weight.isEmpty && $0.bias.isEmpty })
+        #expect(network.layers.map(\.fanIn) == [2, 3])
+    }
+
+    @Test func allowMissingParametersWithAPartialArchive() throws {
+        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2]]), "h.bias": NDArray(vector: [0])])
+        let (path, _) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense h : 1 tanh\ndense y : 1 linear\n", archive: a)
+        let network = try ModelLoader.load(path: path, options: LoadOptions(allowMissingParameters: true))
+        #expect(network.layers[0].weight == [[1, 2]])
+        #expect(network.layers[1].weight.isEmpty)
+        // Without the option, the missing arrays are errors naming them.
+        #expect(Self.loadDiagnostics(path).map(\.code) == ["E0220", "E0220"])
+    }
+
+    @Test func extraMembersAreIgnored() throws {
+        let a = Self.archive(["y.weight": NDArray(matrix: [[1]]), "y.bias": NDArray(vector: [0]),
+                              "optimizer.state": NDArray(vector: [1, 2, 3])])
+        let (path, _) = try Self.setUp("input x : 1\nparameters \"p.npz\"\ndense y : 1 linear\n", archive: a)
+        #expect(throws: Never.self) { try ModelLoader.load(path: path) }
+    }
+}

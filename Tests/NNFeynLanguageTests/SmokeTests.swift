@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct NNFeynLanguageSmoke {
-    @Test func targetBuilds() { #expect(Bool(true)) }
-}
