@@ -32,10 +32,12 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var hidden: [Int], activation: String, epochs: Int, batch: Int, lr: Double, schedule: String
         /// See `IterationOptions`.
         public var validation: Double, standardizeInputs: Bool, seed: UInt64, threads: Int, depthBins: Int
+        /// See `IterationOptions.sampling`.
+        public var sampling: String
 
         enum CodingKeys: String, CodingKey {
             case steps, range, depth, iterations, hidden, activation, epochs, batch, lr, schedule, validation, seed
-            case threads
+            case threads, sampling
             case trainCount = "train_count", testCount = "test_count", standardizeInputs = "standardize_inputs"
             case depthBins = "depth_bins"
         }
@@ -150,7 +152,8 @@ public struct IterationReport: Sendable, Codable, Equatable {
                           trainCount: o.trainCount, testCount: o.testCount, hidden: o.hidden,
                           activation: o.activation.sourceForm, epochs: o.epochs, batch: o.batchSize, lr: o.learningRate,
                           schedule: o.schedule.rawValue, validation: o.validationFraction,
-                          standardizeInputs: o.standardizeInputs, seed: o.seed, threads: o.threads, depthBins: o.depthBins)
+                          standardizeInputs: o.standardizeInputs, seed: o.seed, threads: o.threads, depthBins: o.depthBins,
+                          sampling: o.sampling.rawValue)
         let exact = [kernels.first, kernels.second, kernels.third]
         bornKernelNorms = exact.map(SymmetricTensor.frobenius)
         var iterations: [Iteration] = []

@@ -49,6 +49,8 @@ public struct IterationOptions: Sendable, Equatable {
     public var threads = 1
     /// Number of equal lambda bins for the proxy's error versus depth.
     public var depthBins = 5
+    /// Which potentials the networks are trained on (the test potentials are always attractive).
+    public var sampling: PotentialSampling = .attractive
 
     /// The defaults (the published experiment plus a third iteration).
     public init() {}
@@ -115,6 +117,16 @@ public struct IterationOptions: Sendable, Equatable {
     }
 
     static let testSalt: UInt64 = 0x7465_7374_7365_7473 // "testsets"
+}
+
+/// The training potentials of an iteration run.
+public enum PotentialSampling: String, Sendable, CaseIterable, Codable {
+    /// U_i = -lambda u_i, u_i ~ Uniform(0, 1): the attractive wells of `nnfeyn born data`; U = 0 is a corner of
+    /// the data, so derivatives there are read from an extrapolation.
+    case attractive
+    /// U_i = lambda (1 - 2 u_i) ~ Uniform(-lambda, lambda): attractive and repulsive steps mixed, so U = 0 lies
+    /// inside the data. Drawn from the same u_i and lambda as `attractive`.
+    case mixed
 }
 
 /// A failed iteration run; `description` is a lowercase standalone sentence.
@@ -219,7 +231,7 @@ public enum IterativePerturbationTheory {
         let start = clock.now
         let training: BornDataSet, test: BornDataSet
         do {
-            training = try BornDataSet(options: options.trainingData)
+            training = try sample(options.sampling, options.trainingData)
             test = try BornDataSet(options: options.testData)
         } catch { throw .invalid(error.description) }
         progress?(.dataReady(training: training.a0.count, test: test.a0.count, seconds: seconds(clock.now - start)))
@@ -248,6 +260,28 @@ public enum IterativePerturbationTheory {
         let report = IterationReport(options: options, kernels: kernels, outcomes: outcomes, test: test,
                                      evaluation: evaluation)
         return IterationRun(options: options, kernels: kernels, outcomes: outcomes, report: report, test: evaluation)
+    }
+
+    /// A data set of the given sampling: attractive draws as `nnfeyn born data` makes them, mixed ones mapped from
+    /// them (U -> 2U + lambda) with a0 and the Born terms recomputed.
+    public static func sample(_ sampling: PotentialSampling, _ options: BornDataOptions) throws(BornDataError) -> BornDataSet {
+        var data = try BornDataSet(options: options)
+        guard sampling == .mixed else { return data }
+        let n = options.steps
+        data.edges.withUnsafeBufferPointer { edges in
+            data.potentials.withUnsafeMutableBufferPointer { U in
+                for row in 0..<data.a0.count {
+                    let u = U.baseAddress! + row * n
+                    for i in 0..<n { u[i] = 2 * u[i] + data.lambda[row] }
+                    data.a0[row] = ScatteringLength.exact(values: u, edges: edges.baseAddress!, steps: n)
+                    let terms = BornSeries.terms(values: u, edges: edges.baseAddress!, steps: n)
+                    data.a1[row] = terms.a1
+                    data.a2[row] = terms.a2
+                    data.a3[row] = terms.a3
+                }
+            }
+        }
+        return data
     }
 
     /// r - P(U) row by row: the next iteration's target.

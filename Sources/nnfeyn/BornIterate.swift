@@ -5,6 +5,8 @@ import Foundation
 import NNFeynAlgebra
 import NNFeynPhysics
 
+extension PotentialSampling: ExpressibleByArgument {}
+
 /// `nnfeyn born iterate`: trains one network per Born order on the residual and compares with the exact series.
 struct BornIterate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,6 +31,8 @@ struct BornIterate: ParsableCommand {
     @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: LearningRateSchedule?
     @Option(help: "Equal lambda bins for the proxy's error versus depth.") var depthBins: Int?
     @Flag(help: "Train on raw inputs instead of standardized ones.") var rawInputs = false
+    @Option(help: "Training potentials: attractive (U_i = -lambda u_i) or mixed (U_i ~ Uniform(-lambda, lambda)).")
+    var sampling: PotentialSampling?
     @Option(help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
@@ -64,6 +68,7 @@ struct BornIterate: ParsableCommand {
             if let schedule { o.schedule = schedule }
             if let depthBins { o.depthBins = depthBins }
             o.standardizeInputs = !rawInputs
+            if let sampling { o.sampling = sampling }
             o.seed = seed
             o.threads = threads
             return o

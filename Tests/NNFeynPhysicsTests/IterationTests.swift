@@ -100,7 +100,7 @@ func cubicModel(_ w: [Double]) -> TrainedMLP {
         #expect(root["schema"] as? String == "nnfeyn.born.iterate/1")
         let options = try #require(root["options"] as? [String: Any])
         #expect(options.keys.sorted() == ["activation", "batch", "depth", "depth_bins", "epochs", "hidden", "iterations",
-                                          "lr", "range", "schedule", "seed", "standardize_inputs", "steps", "test_count",
+                                          "lr", "range", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
                                           "threads", "train_count", "validation"])
         let iteration = try #require((root["iterations"] as? [[String: Any]])?.first)
         #expect(iteration.keys.sorted() == ["iteration", "network", "target", "tensors", "test_relative_rms", "training"])
