@@ -52,11 +52,14 @@ public struct IterationLaTeX: Sendable {
         let r = (0..<n).map { (edges[$0] + edges[$0 + 1]) / 2 }
         let exactRows = (0..<n).map { "\(number(r[$0])) \(number(exact[$0]))" }
         let learnedRows = (0..<n).map { "\(number(r[$0])) \(number(learned[$0]))" }
-        let differenceRows = (0..<n).map { "\(number(r[$0])) \(number(learned[$0] - exact[$0]))" }
+        let differences = (0..<n).map { learned[$0] - exact[$0] }
+        let exponent = scaleExponent(differences)
+        let differenceRows = (0..<n).map { "\(number(r[$0])) \(number(differences[$0] * Foundation.pow(10, Double(exponent))))" }
         return """
             \\begin{tikzpicture}
             \\begin{groupplot}[group style={group size=1 by 2, vertical sep=0.6cm, x descriptions at=edge bottom},
-              width=9cm, xmin=0, xmax=\(number(run.options.range)), grid=major, grid style={gray!25}]
+              width=9cm, xmin=0, xmax=\(number(run.options.range)), grid=major, grid style={gray!25},
+              yticklabel style={/pgf/number format/fixed, /pgf/number format/precision=3}, scaled y ticks=false]
             \\nextgroupplot[height=6cm, ylabel={$\\partial a_0/\\partial U_i$ at $U=0$},
               legend pos=north west, legend cell align=left,
               title={First-order Born kernel: iteration 1 against exact}]
@@ -64,8 +67,8 @@ public struct IterationLaTeX: Sendable {
             \\addlegendentry{exact $(r_i^3 - r_{i-1}^3)/3$}
             \\addplot[only marks, mark=o, mark size=2.2pt, red!80!black] table[row sep=\\\\] {\(rows(learnedRows))};
             \\addlegendentry{learned (iteration 1)}
-            \\nextgroupplot[height=3.6cm, xlabel={$r$ (step midpoint)}, ylabel={learned $-$ exact},
-              scaled y ticks=base 10:\(scaleExponent(learned.indices.map { learned[$0] - exact[$0] }))]
+            \\nextgroupplot[height=4.2cm, xlabel={$r$ (step midpoint)},
+              ylabel={\(exponent == 0 ? "learned $-$ exact" : "$(\\text{learned}-\\text{exact})\\times10^{\(exponent)}$")}]
             \\addplot[ycomb, mark=*, mark size=1.5pt, red!80!black] table[row sep=\\\\] {\(rows(differenceRows))};
             \\end{groupplot}
             \\end{tikzpicture}
@@ -77,7 +80,8 @@ public struct IterationLaTeX: Sendable {
     static func secondOrderFigure(_ run: IterationRun) -> String {
         let n = run.kernels.steps
         let exact = run.kernels.second, learned = run.outcomes[1].tensors.dense(order: 2)
-        let difference = zip(learned, exact).map { $0 - $1 }
+        let exponent = scaleExponent(zip(learned, exact).map { $0 - $1 })
+        let difference = zip(learned, exact).map { ($0 - $1) * Foundation.pow(10, Double(exponent)) }
         let lo = Swift.min(exact.min() ?? 0, learned.min() ?? 0), hi = Swift.max(exact.max() ?? 0, learned.max() ?? 0)
         let spread = difference.map(abs).max() ?? 0
         let bound = spread > 0 ? spread : 1
@@ -99,7 +103,7 @@ public struct IterationLaTeX: Sendable {
         return "\\begin{tikzpicture}\n"
             + map(exact, title: "exact $\\partial^2 a_0/\\partial U_i\\partial U_j$", x: "0cm", low: lo, high: hi, colormap: "blues")
             + map(learned, title: "learned (iteration 2)", x: "6.2cm", low: lo, high: hi, colormap: "blues")
-            + map(difference, title: "learned $-$ exact", x: "12.4cm", low: -bound, high: bound, colormap: "diverging")
+            + map(difference, title: exponent == 0 ? "learned $-$ exact" : "(learned $-$ exact)$\\times10^{\(exponent)}$", x: "12.4cm", low: -bound, high: bound, colormap: "diverging")
             + "\\end{tikzpicture}\n"
     }
 
@@ -213,8 +217,8 @@ public struct IterationLaTeX: Sendable {
             \\begin{document}
             \\maketitle
 
-            Step potentials with \(o.steps) equal steps on $[0, \(number(o.range))]$, $U_i = -\\lambda u_i$ with
-            $u_i \\sim \\mathcal U(0,1)$ and $\\lambda \\sim \\mathcal U(0, \(number(o.depth)))$; units $2\\mu=\\hbar=1$.
+            Step potentials with \(o.steps) equal steps on $[0, \(number(o.range))]$ and
+            $\\lambda \\sim \\mathcal U(0, \(number(o.depth)))$, units $2\\mu=\\hbar=1$. \(samplingSentence(o.sampling))
             Iteration~1 fits $f_1 \\approx a_0(U)$; iteration $k\\ge 2$ fits a fresh $f_k$ to
             $r_k = a_0 - \\sum_{j<k} P_j(U)$, where $P_j(U) = \\frac{1}{j!}\\sum T^{(j)}_{i\\dots} U_i\\cdots$ is the order-$j$
             Taylor term of $f_j$ at $U=0$, read with nnfeyn's own expansion. Networks: \(o.steps)$\\to$\(hidden)$\\to$1,
@@ -253,6 +257,19 @@ public struct IterationLaTeX: Sendable {
             \\end{document}
 
             """
+    }
+
+    /// Which potentials trained the networks and which test the proxy.
+    static func samplingSentence(_ sampling: PotentialSampling) -> String {
+        switch sampling {
+        case .attractive:
+            return "Training and test potentials are attractive, $U_i = -\\lambda u_i$ with $u_i \\sim \\mathcal U(0,1)$."
+        case .mixed:
+            return "The networks are trained on potentials with steps of both signs, $U_i \\sim \\mathcal U(-\\lambda, \\lambda)$, "
+                + "so that $U=0$, where the Taylor tensors are read, lies inside the data; the test potentials are "
+                + "attractive, $U_i = -\\lambda u_i$ with $u_i \\sim \\mathcal U(0,1)$ (a corner of the training data, "
+                + "which is why the networks themselves fit them less well than their Taylor terms do)."
+        }
     }
 
     // MARK: numbers
