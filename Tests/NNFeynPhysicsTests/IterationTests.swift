@@ -64,8 +64,8 @@ func cubicModel(_ w: [Double]) -> TrainedMLP {
         #expect(report.proxy.map(\.order) == [1, 2, 3])
         #expect(report.proxy.allSatisfy { $0.bins.count == IterationOptions.quick.depthBins })
         #expect(report.proxy.allSatisfy { $0.bins.reduce(0) { $0 + $1.count } == IterationOptions.quick.testCount })
-        // A loose bound for 3000 potentials and 40 epochs (the defaults reach well under 1%).
-        #expect(report.learnedErrors[0] < 0.2, "first-order kernel relative error \(report.learnedErrors[0])")
+        // A loose bound for 3000 potentials and 40 epochs (seeds 1-3 give 0.7-1.6%; the defaults reach 0.02%).
+        #expect(report.learnedErrors[0] < 0.05, "first-order kernel relative error \(report.learnedErrors[0])")
         // The first-order proxy is close to the first Born approximation, whose error against a0 is known.
         #expect(report.proxy[0].relativeRMSVsBorn < 0.1)
 
