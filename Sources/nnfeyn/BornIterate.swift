@@ -81,6 +81,15 @@ struct BornIterate: ParsableCommand {
 
     func run() throws {
         let options = try options
+        // Fail before training, not after, when the output directory cannot be made.
+        var isDirectory: ObjCBool = false
+        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+            throw ValidationError("cannot create the output directory '\(out)'")
+        }
+        guard FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue,
+              FileManager.default.isWritableFile(atPath: out) else {
+            throw ValidationError("the output directory '\(out)' is not a writable directory")
+        }
         let display = IterationProgressPrinter()
         let run = try IterativePerturbationTheory.run(options, progress: display.report)
         display.finish()

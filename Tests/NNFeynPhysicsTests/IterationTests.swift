@@ -199,6 +199,20 @@ func cubicModel(_ w: [Double]) -> TrainedMLP {
         #expect(throws: IterationError.self) { try options.validate() }
     }
 
+    @Test func latexReportHasEveryFigureAndBalancedEnvironments() throws {
+        let latex = IterationLaTeX(run: try Self.quickRun.get())
+        #expect(latex.figures.map(\.name) == ["fig-first-order", "fig-second-order", "fig-proxy", "fig-entries"])
+        for source in [latex.document] + latex.figures.map({ IterationLaTeX.standalone($0.body) }) {
+            for environment in ["document", "tikzpicture", "axis", "groupplot", "tabular"] {
+                let begins = source.components(separatedBy: "\\begin{\(environment)}").count
+                let ends = source.components(separatedBy: "\\end{\(environment)}").count
+                #expect(begins == ends, "unbalanced \(environment)")
+            }
+            #expect(!source.contains("nan"), "a number did not format")
+        }
+        #expect(latex.document.contains("matrix plot*"))
+    }
+
     @Test func denseAndPackedRoundTrip() {
         let basis = MonomialBasis(variables: 3, maxDegree: 3)
         let values = (0..<basis.range(ofDegree: 3).count).map { Double($0) + 0.5 }
