@@ -32,7 +32,7 @@ public struct IterationOptions: Sendable, Equatable {
     /// The hidden activation (a smooth one: derivatives at 0 are read off).
     public var activation: Activation = .tanh
     /// Epochs per iteration.
-    public var epochs = 300
+    public var epochs = 600
     /// Rows per Adam step.
     public var batchSize = 256
     /// Adam's base learning rate.

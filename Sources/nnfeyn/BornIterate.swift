@@ -92,16 +92,15 @@ struct BornIterate: ParsableCommand {
         }
         let display = IterationProgressPrinter()
         let run = try IterativePerturbationTheory.run(options, progress: display.report)
-        display.finish()
         var written = try run.writeNetworksAndReport(to: out)
         let latex = try run.writeLaTeX(to: out)
         written += latex.written
         for note in latex.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-        print("wrote " + written.map { out + "/" + $0 }.joined(separator: ", "))
+        print("wrote \(written.count) files to \(out): " + written.joined(separator: ", "))
         for outcome in run.report.iterations {
-            let learned = outcome.tensors.first { $0.role == "learned" }!
-            print("iteration \(outcome.iteration): order-\(learned.order) tensor relative error "
-                  + String(format: "%.3e", learned.relativeError)
+            let k = outcome.iteration
+            print("iteration \(k): order-\(k) tensor relative error "
+                  + String(format: "%.3e", run.report.learnedErrors[k - 1])
                   + outcome.tensors.filter { $0.role == "leftover" }.map {
                       String(format: ", order-%d leftover %.3e", $0.order, $0.relativeNorm)
                   }.joined()
@@ -142,8 +141,6 @@ final class IterationProgressPrinter: Sendable {
             write(String(format: "iteration %d done in %.1f s: order-%d tensor relative error %.3e\n", k, seconds, k, error))
         }
     }
-
-    func finish() {}
 
     func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }
