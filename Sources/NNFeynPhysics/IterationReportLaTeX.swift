@@ -153,7 +153,7 @@ public struct IterationLaTeX: Sendable {
             let pad = (hi - lo) * 0.05
             let data = zip(reference, learned).map { "\(number($0)) \(number($1))" }
             groups += """
-                \\nextgroupplot[title={order \(k) (iteration \(k)), rel.\\ error \(latexNumber(run.report.learnedErrors[k - 1]))},
+                \\nextgroupplot[title={order \(k) (iteration \(k))\\\\relative error \(latexNumber(run.report.learnedErrors[k - 1]))},
                   xmin=\(number(lo - pad)), xmax=\(number(hi + pad)), ymin=\(number(lo - pad)), ymax=\(number(hi + pad))]
                 \\addplot[gray, dashed, domain=\(number(lo - pad)):\(number(hi + pad))] {x};
                 \\addplot[only marks, mark=*, mark size=0.9pt, opacity=0.6, blue!70!black] table[row sep=\\\\] {\(rows(data))};
@@ -162,7 +162,8 @@ public struct IterationLaTeX: Sendable {
         }
         return """
             \\begin{tikzpicture}
-            \\begin{groupplot}[group style={group size=\(run.outcomes.count) by 1, horizontal sep=1.6cm},
+            \\begin{groupplot}[group style={group size=\(run.outcomes.count) by 1, horizontal sep=1.9cm},
+              title style={align=center, yshift=8pt},
               width=6cm, height=6cm, xlabel={exact derivative}, ylabel={learned derivative},
               grid=major, grid style={gray!25}, scaled ticks=true, tick label style={font=\\scriptsize}]
             \(groups)\\end{groupplot}
