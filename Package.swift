@@ -45,6 +45,6 @@ let package = Package(
         .testTarget(name: "NNFeynEvalTests", dependencies: ["NNFeynEval", "NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),
         .testTarget(name: "NNFeynPhysicsTests", dependencies: ["NNFeynPhysics", "NNFeynNPZ", "NNFeynLanguage", "NNFeynEval", "NNFeynAlgebra"]),
         .testTarget(name: "NNFeynEmitTests", dependencies: ["NNFeynEmit", "NNFeynEval", "NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),
-        .testTarget(name: "NNFeynCLITests", dependencies: ["NNFeynLanguage", "NNFeynNPZ"]),
+        .testTarget(name: "NNFeynCLITests", dependencies: ["NNFeynLanguage", "NNFeynNPZ", "NNFeynAlgebra"]),
     ]
 )

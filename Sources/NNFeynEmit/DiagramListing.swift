@@ -100,14 +100,15 @@ public enum DiagramListing {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The count table as JSON (schema nnfeyn.diagram-counts/1); counts are strings (they outgrow doubles).
+    /// The count table as JSON (schema nnfeyn.diagram-counts/1); counts are exact JSON integers of any size.
     public static func countJSON(network: Network, counts: [DiagramCount]) -> String {
         let value: JSONValue = .object([
             "schema": "nnfeyn.diagram-counts/1",
-            "network": networkJSON(network),
+            "network": .string(network.displayName),
+            "model": networkJSON(network),
             "counts": .array(counts.map {
-                ["order": .integer($0.order), "diagrams": .string($0.diagrams.description),
-                 "labelledTerms": .string($0.labelledTerms.description)]
+                ["order": .integer($0.order), "diagrams": DiagramNumberFormat.jsonInteger($0.diagrams),
+                 "labelledTerms": DiagramNumberFormat.jsonInteger($0.labelledTerms)]
             }),
         ])
         return value.serialized() + "\n"
@@ -132,15 +133,18 @@ public enum DiagramListing {
         var entries: [JSONValue] = []
         for (o, row) in c.entries.enumerated() {
             for (s, value) in row.enumerated() where s < c.indexLists.count {
+                // Same entry form as `expand`: the derivative and the Taylor coefficient (derivative / alpha!).
+                let coefficient = value / S(DiagramEvaluator<S>.indexFactorial(c.indexLists[s]))
                 entries.append(["output": .integer(o), "index": .array(c.indexLists[s].map { .integer($0) }),
-                                "derivative": DiagramNumberFormat.json(value)])
+                                "derivative": DiagramNumberFormat.json(value),
+                                "coefficient": DiagramNumberFormat.json(coefficient)])
             }
         }
         var object: [String: JSONValue] = [
             "id": .string(c.diagram.id),
             "shape": .string(c.diagram.shape),
-            "multiplicity": .string(c.multiplicity.description),
-            "automorphisms": .string(c.diagram.automorphismOrder.description),
+            "multiplicity": DiagramNumberFormat.jsonInteger(c.multiplicity),
+            "automorphisms": DiagramNumberFormat.jsonInteger(c.diagram.automorphismOrder),
             "topLayer": .integer(c.diagram.topLayer),
             "vertices": .array(c.diagram.vertices.map { ["layer": .integer($0.layer), "degree": .integer($0.degree)] }),
             "formula": .string(formula.text(c.diagram)),
@@ -161,7 +165,8 @@ public enum DiagramListing {
         let shown = select(breakdown.contributions, options: options)
         let value: JSONValue = .object([
             "schema": "nnfeyn.diagrams/1",
-            "network": networkJSON(network),
+            "network": .string(network.displayName),
+            "model": networkJSON(network),
             "order": .integer(breakdown.order),
             "exact": .bool(S.isExact),
             "diagramCount": .integer(breakdown.contributions.count),

@@ -23,6 +23,12 @@ public enum DiagramNumberFormat {
         S.isExact ? .string(value.description) : .number(value.doubleValue)
     }
 
+    /// An exact integer (a count or multiplicity) as an unquoted JSON integer of any size.
+    public static func jsonInteger(_ value: Rational) -> JSONValue {
+        precondition(value.isInteger, "counts and multiplicities are integers")
+        return .bigInteger(value.description)
+    }
+
     /// LaTeX math: \tfrac{p}{q} for fractions, a \times 10^{e} form for doubles.
     public static func latex<S: Scalar>(_ value: S, significantDigits digits: Int) -> String {
         let plain = text(value, significantDigits: digits)

@@ -10,6 +10,9 @@ public enum JSONValue: Sendable, Equatable {
     case bool(Bool)
     /// An exact integer.
     case integer(Int)
+    /// An integer of any size, as its base-10 digits (optional leading minus); written unquoted, like `integer`.
+    /// Counts and multiplicities outgrow Int64 (21! does), and JSON numbers have no size limit.
+    case bigInteger(String)
     /// A double, printed so that it reads back to the same double (null if not finite).
     case number(Double)
     /// A string, escaped on output.
@@ -43,6 +46,7 @@ public enum JSONValue: Sendable, Equatable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .integer(let i): out += String(i)
+        case .bigInteger(let digits): out += digits
         case .number(let d): out += JSONValue.format(d)
         case .string(let s): JSONValue.writeString(s, into: &out)
         case .array(let items):

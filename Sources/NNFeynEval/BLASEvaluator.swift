@@ -96,6 +96,15 @@ enum BLASEvaluator {
                     }
                     c[top - 1].withUnsafeBufferPointer { ct in for i in 0..<w { rBase[i] = ct[i] } }
                     guard top >= 2 else { return }
+                    // Rows of delta that vanish for every neuron (all of degree >= 2 in the first layer, whose input
+                    // is linear in x) contribute nothing: skip their pairs.
+                    var deltaRowIsZero = [Bool](repeating: false, count: m)
+                    for t in 0..<m {
+                        let row = delta + t * w
+                        var zero = true
+                        for i in 0..<w where row[i] != 0 { zero = false; break }
+                        deltaRowIsZero[t] = zero
+                    }
                     var resultInNext = false
                     table.left.withUnsafeBufferPointer { lp in
                         table.right.withUnsafeBufferPointer { bp in
@@ -105,7 +114,7 @@ enum BLASEvaluator {
                                     let rows = basis.degreeOffsets[degree + 1]
                                     nBase.update(repeating: 0, count: rows * w)
                                     c[k].withUnsafeBufferPointer { ck in for i in 0..<w { nBase[i] = ck[i] } }
-                                    for p in 0..<table.end(ofDegree: degree) {
+                                    for p in 0..<table.end(ofDegree: degree) where !deltaRowIsZero[Int(bp[p])] {
                                         let src = rBase + Int(lp[p]) * w
                                         let dRow = delta + Int(bp[p]) * w
                                         let dst = nBase + Int(tp[p]) * w

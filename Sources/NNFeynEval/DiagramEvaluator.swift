@@ -284,7 +284,7 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
     }
 
     /// alpha! for a non-decreasing index list, exact.
-    static func indexFactorial(_ list: [Int]) -> Rational {
+    public static func indexFactorial(_ list: [Int]) -> Rational {
         var result = Rational.one
         var run = 0
         var previous = Int.min

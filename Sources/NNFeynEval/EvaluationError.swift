@@ -12,6 +12,8 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
     case tooLarge(estimate: ExpansionEstimate, limit: Int)
     /// The requested order is negative.
     case negativeOrder(Int)
+    /// Activation derivatives above `maximum` were requested (their cost grows like the order squared).
+    case orderTooHigh(order: Int, maximum: Int)
     /// A layer's weight, bias or fan-in disagrees with its neighbours (layer -1 means the expansion point).
     case shapeMismatch(layer: Int, reason: String)
 
@@ -30,6 +32,8 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
             "the expansion is too large: \(estimate.summary), limit \(limit)"
         case .negativeOrder(let order):
             "the order must be 0 or more, not \(order)"
+        case .orderTooHigh(let order, let maximum):
+            "order \(order) is beyond the highest supported order, \(maximum)"
         case .shapeMismatch(let layer, let reason):
             layer < 0 ? "the expansion point does not fit the network: \(reason)" : "layer \(layer) is malformed: \(reason)"
         }

@@ -8,7 +8,7 @@ public enum ExpansionMode: String, Sendable, Equatable, CaseIterable {
     case exact
     /// Doubles (OpenBLAS for the linear steps).
     case numeric
-    /// Exact when every needed value is rational, numeric otherwise.
+    /// Exact when every needed value is rational and the exact cost fits the limit, numeric otherwise.
     case automatic
 }
 
@@ -52,7 +52,8 @@ public enum Expander {
     /// work. It admits d = 6, N = 8 through 64-wide layers and refuses order 1000 with d = 16.
     public static let defaultLimit = 1_000_000_000
 
-    /// Every Taylor coefficient of every output up to `order` (0 = the value only).
+    /// Every Taylor coefficient of every output up to `order` (0 = the value only). Exact mode is refused with
+    /// `.tooLarge` when `estimate.exactCost` exceeds the limit; automatic mode then falls back to numeric.
     public static func expand(_ network: Network, order: Int, mode: ExpansionMode,
                               limit: Int = defaultLimit) throws(EvaluationError) -> ExpansionResult {
         guard order >= 0 else { throw .negativeOrder(order) }
@@ -61,17 +62,22 @@ public enum Expander {
         let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
         switch mode {
         case .exact:
+            guard estimate.fits(limit: limit, exact: true) else { throw .tooLarge(estimate: estimate, limit: limit) }
             return ExpansionResult(values: .exact(try exactExpansion(network, order: order, table: table)),
                                    mode: .exact, fallbackReason: nil, estimate: estimate)
         case .numeric:
             return ExpansionResult(values: .numeric(try numericExpansion(network, order: order, table: table)),
                                    mode: .numeric, fallbackReason: nil, estimate: estimate)
         case .automatic:
-            do {
+            do throws(EvaluationError) {
+                guard estimate.fits(limit: limit, exact: true) else { throw .tooLarge(estimate: estimate, limit: limit) }
                 return ExpansionResult(values: .exact(try exactExpansion(network, order: order, table: table)),
                                        mode: .exact, fallbackReason: nil, estimate: estimate)
             } catch {
-                guard case .irrational = error else { throw error }
+                switch error {
+                case .irrational, .tooLarge: break
+                default: throw error
+                }
                 return ExpansionResult(values: .numeric(try numericExpansion(network, order: order, table: table)),
                                        mode: .numeric, fallbackReason: error, estimate: estimate)
             }
@@ -83,8 +89,11 @@ public enum Expander {
         ExpansionEstimate(network: network, order: order)
     }
 
-    /// The estimate, or `.tooLarge` when its cost exceeds `limit` (or positions would not fit the product table).
+    /// The estimate, or `.tooLarge` when its cost exceeds `limit` (or positions would not fit the product table),
+    /// or `.orderTooHigh` beyond `PointDerivatives.maximumOrder`.
     public static func checkedEstimate(_ network: Network, order: Int, limit: Int) throws(EvaluationError) -> ExpansionEstimate {
+        let maximum = PointDerivatives<Double>.maximumOrder
+        guard order <= maximum else { throw .orderTooHigh(order: order, maximum: maximum) }
         let estimate = ExpansionEstimate(network: network, order: order)
         guard estimate.fits(limit: limit), estimate.monomials <= Int(Int32.max) else {
             throw .tooLarge(estimate: estimate, limit: limit)
@@ -98,21 +107,25 @@ public enum Expander {
         try PointDerivatives<S>(network: network, order: order)
     }
 
-    /// The fused expansion in any activation scalar, by the generic evaluator (no size check: callers check).
-    public static func taylorExpansion<S: ActivationScalar>(of network: Network, order: Int,
-                                                            as type: S.Type = S.self) throws(EvaluationError) -> TaylorExpansion<S> {
+    /// The fused expansion in any activation scalar by the generic evaluator, after the size check.
+    public static func taylorExpansion<S: ActivationScalar>(of network: Network, order: Int, as type: S.Type = S.self,
+                                                            limit: Int = defaultLimit) throws(EvaluationError) -> TaylorExpansion<S> {
         guard order >= 0 else { throw .negativeOrder(order) }
         try ScalarNetwork<S>.validate(network)
+        let estimate = try checkedEstimate(network, order: order, limit: limit)
+        guard estimate.fits(limit: limit, exact: S.isExact) else { throw .tooLarge(estimate: estimate, limit: limit) }
         let converted = ScalarNetwork<S>(network)
         let points = try PointDerivatives<S>.forward(converted, order: order)
         let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
         return try FusedEvaluator.expand(converted, points: points, table: table)
     }
 
-    /// The numeric expansion by the OpenBLAS fast path (no size check: callers check).
-    public static func numericTaylorExpansion(of network: Network, order: Int) throws(EvaluationError) -> TaylorExpansion<Double> {
+    /// The numeric expansion by the OpenBLAS fast path, after the size check.
+    public static func numericTaylorExpansion(of network: Network, order: Int,
+                                              limit: Int = defaultLimit) throws(EvaluationError) -> TaylorExpansion<Double> {
         guard order >= 0 else { throw .negativeOrder(order) }
         try ScalarNetwork<Double>.validate(network)
+        _ = try checkedEstimate(network, order: order, limit: limit)
         let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
         return try numericExpansion(network, order: order, table: table)
     }

@@ -26,10 +26,19 @@ public struct ExpansionEstimate: Sendable, Equatable {
     /// The figure compared with a limit: the larger of multiply-adds and bytes.
     public var cost: Int { max(multiplyAdds, memoryBytes) }
 
+    /// The relative cost of one exact multiply-add: a GMP rational product and sum allocate and reduce by a gcd,
+    /// roughly 50-200 times a double's fused multiply-add, more as numerators grow.
+    public static let exactOperationWeight = 64
+
+    /// The cost of the same expansion in exact rational arithmetic, in the units of `cost`.
+    public var exactCost: Int { max(Saturating.multiply(multiplyAdds, ExpansionEstimate.exactOperationWeight), Saturating.multiply(memoryBytes, 4)) }
+
     /// A short human-readable summary.
     public var summary: String {
-        func show(_ n: Int) -> String { n == .max ? "more than 9.2e18" : "\(n)" }
-        return "\(show(monomials)) coefficients per output, \(show(entries)) in all, about \(show(multiplyAdds)) multiply-adds and \(show(memoryBytes)) bytes"
+        // Int.max stands for "overflowed": say so instead of printing a fake number.
+        func show(_ n: Int, approximate: Bool = false) -> String { n == .max ? "more than 9.2e18" : (approximate ? "~" : "") + "\(n)" }
+        return "\(show(monomials)) coefficients per output, \(show(entries)) in all, "
+            + "\(show(multiplyAdds, approximate: true)) multiply-adds and \(show(memoryBytes, approximate: true)) bytes"
     }
 
     /// Memberwise initializer.
@@ -83,8 +92,8 @@ public struct ExpansionEstimate: Sendable, Equatable {
         return Saturating.subtract(partial(n), partial(n - top + 1))
     }
 
-    /// Whether the cost is within `limit`.
-    public func fits(limit: Int) -> Bool { cost <= limit }
+    /// Whether the cost (or the exact cost) is within `limit`.
+    public func fits(limit: Int, exact: Bool = false) -> Bool { (exact ? exactCost : cost) <= limit }
 }
 
 /// Int arithmetic that sticks at Int.max instead of overflowing (arguments are non-negative).

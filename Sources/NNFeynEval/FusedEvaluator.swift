@@ -81,12 +81,14 @@ enum FusedEvaluator {
         for i in 0..<w { r[i] = c[top - 1][i] }
         guard top >= 2 else { return r }
         var next = [S](repeating: .zero, count: m * w)
+        // Rows of delta that vanish for every neuron contribute nothing (see BLASEvaluator).
+        let deltaRowIsZero = (0..<m).map { t in (0..<w).allSatisfy { delta[t * w + $0].isZero } }
         for k in stride(from: top - 2, through: 0, by: -1) {
             let degree = n - k
             let rows = table.basis.degreeOffsets[degree + 1]
             for e in 0..<(rows * w) { next[e] = .zero }
             for i in 0..<w { next[i] = c[k][i] }
-            for p in 0..<table.end(ofDegree: degree) {
+            for p in 0..<table.end(ofDegree: degree) where !deltaRowIsZero[Int(table.right[p])] {
                 let a = Int(table.left[p]) * w, b = Int(table.right[p]) * w, t = Int(table.target[p]) * w
                 for i in 0..<w { next[t + i].addProduct(r[a + i], delta[b + i]) }
             }

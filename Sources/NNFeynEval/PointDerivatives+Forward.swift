@@ -8,11 +8,16 @@ import NNFeynAlgebra
 import NNFeynLanguage
 
 extension PointDerivatives where S: ActivationScalar {
-    /// The forward pass at `network.point` and every activation derivative up to `order` (>= 0).
+    /// The highest order point derivatives are computed for: the own-value polynomials of order k have k + 2
+    /// big-integer coefficients of ~k log k bits, built in O(k^2) operations, and doubles overflow past ~170.
+    public static var maximumOrder: Int { 1000 }
+
+    /// The forward pass at `network.point` and every activation derivative up to `order` (0...maximumOrder).
     /// Exact for `Rational` (throws `.irrational` when a needed value is irrational), double for `Double`
     /// (throws `.nonFinite` on overflow); relu on its kink throws `.reluKink` in both.
     public init(network: Network, order: Int) throws(EvaluationError) {
         guard order >= 0 else { throw .negativeOrder(order) }
+        guard order <= PointDerivatives.maximumOrder else { throw .orderTooHigh(order: order, maximum: PointDerivatives.maximumOrder) }
         try ScalarNetwork<S>.validate(network)
         self = try PointDerivatives.forward(ScalarNetwork<S>(network), order: order)
     }

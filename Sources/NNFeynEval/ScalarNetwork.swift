@@ -25,7 +25,12 @@ struct ScalarNetwork<S: Scalar>: Sendable {
         layers = network.layers.map { layer in
             var weight: [S] = []
             weight.reserveCapacity(layer.width * layer.fanIn)
-            for row in layer.weight { for value in row { weight.append(ScalarNetwork.convert(value)) } }
+            for row in layer.weight {
+                // Through a buffer pointer: iterating the array retained and released every element's storage.
+                row.withUnsafeBufferPointer { values in
+                    for index in values.indices { weight.append(ScalarNetwork.convert(values[index])) }
+                }
+            }
             return Layer(width: layer.width, fanIn: layer.fanIn, activation: layer.activation,
                          weight: weight, bias: layer.bias.map(ScalarNetwork.convert))
         }

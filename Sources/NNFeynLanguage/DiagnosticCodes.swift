@@ -242,6 +242,11 @@ public enum DiagnosticCodes {
             e.g. 'tanh'.
             """),
 
+        Entry(code: "E0225", title: "cannot write the output file", explanation: """
+            The file given with -o/--output could not be written: its folder does not exist, or it is not \
+            writable. The message carries the operating system's reason.
+            """),
+
         // MARK: E03xx expansion limits
         Entry(code: "E0301", title: "order must be non-negative", explanation: """
             The expansion order is the highest total derivative degree to compute. It must be 0 (the value only) \
@@ -252,6 +257,12 @@ public enum DiagnosticCodes {
             distinct derivatives of order n of a function of d inputs is C(n + d - 1, n) per output, and the \
             number of diagrams grows faster still. Lower the order, use fewer inputs, or raise the limit if you \
             really mean it.
+            """),
+        Entry(code: "E0303", title: "too many diagrams", explanation: """
+            Listing diagrams evaluates each one, and the number of diagrams grows faster than exponentially with \
+            the order (for two nonlinear layers it is the number of integer partitions; for more layers faster \
+            still). 'nnfeyn diagrams --count' counts them for any order without enumerating. Lower the order, \
+            filter with --top-layer or --vertices, or raise --max-diagrams.
             """),
 
         // MARK: E04xx evaluation
@@ -270,5 +281,10 @@ public enum DiagnosticCodes {
             Floating-point evaluation produced a NaN or an infinity, usually because an exp or softplus overflowed \
             or weights are very large. Check the parameters, or use exact evaluation where it applies.
             """),
+        Entry(code: "E0404", title: "diagram evaluation failed", explanation: """
+            A diagram could not be evaluated: its contribution tensor would not fit in memory, or the point data \
+            it needs is missing. The message says which. Lower the order or the input dimension.
+            """),
+
     ]
 }

@@ -351,15 +351,23 @@ struct Lowering {
             if options.allowMissingParameters { return nil }
             error(DiagnosticCodes.unreadableParameters, "parameters file '\(path)' not found", at: span,
                   help: "a relative path is resolved against the model file's directory",
-                  notes: ["looked for '\(url.path)'"])
+                  notes: ["looked for '\(Lowering.displayPath(path, relativeTo: file.path))'"])
             return nil
         }
         if isDirectory.boolValue {
             error(DiagnosticCodes.unreadableParameters, "parameters file '\(path)' is a directory", at: span)
             return nil
         }
+        // Read from bytes so messages name the path as the user wrote it, not an absolute one.
+        let shownPath = Lowering.displayPath(path, relativeTo: file.path)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            self.error(DiagnosticCodes.unreadableParameters, "cannot read parameters file '\(path)'", at: span,
+                       notes: [error.localizedDescription])
+            return nil
+        }
         do {
-            return try NPZArchive(contentsOf: url)
+            return try NPZArchive(data: data, path: shownPath)
         } catch {
             self.error(DiagnosticCodes.unreadableParameters, "cannot read parameters file '\(path)'", at: span,
                        notes: [error.description])
@@ -403,6 +411,13 @@ struct Lowering {
     /// NumPy's way of writing a shape: (3,), (3, 2).
     static func shapeText(_ shape: [Int]) -> String {
         shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+
+    /// The same resolution as `resolve`, as a path relative to where the user runs nnfeyn (for messages).
+    static func displayPath(_ path: String, relativeTo modelPath: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let directory = modelPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        return directory.isEmpty ? path : directory + "/" + path
     }
 
     /// A path from the model file resolved against the model file's directory (absolute paths stay as they are).

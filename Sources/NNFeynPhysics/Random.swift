@@ -1,20 +1,8 @@
 // Seeded pseudo-random numbers: xoshiro256** seeded through SplitMix64. Everything random in this module (data sets,
 // initial weights, shuffles) draws from this generator, so a seed fixes the output on every platform.
 
-/// SplitMix64, used to expand a 64-bit seed into xoshiro's state.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    /// A generator starting from `seed`.
-    public init(seed: UInt64) { state = seed }
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import NNFeynAlgebra
+
 
 /// xoshiro256** (Blackman and Vigna): fast, 256 bits of state, deterministic for a seed.
 public struct Xoshiro256: RandomNumberGenerator, Sendable {

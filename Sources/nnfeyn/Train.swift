@@ -15,7 +15,7 @@ extension LearningRateSchedule: ExpressibleByArgument {}
 /// merged this reports that loading is unavailable. At merge the body becomes:
 ///     try ModelLoader.load(path: path, options: LoadOptions(allowMissingParameters: true))
 func loadModelForTraining(path: String) throws -> Network {
-    throw ValidationError("cannot load '\(path)': this build has no model loader (NNFeynLanguage.ModelLoader)")
+    try ModelLoader.load(path: path, options: LoadOptions(allowMissingParameters: true))
 }
 
 /// `nnfeyn train`: Adam on the mean squared error, float64, OpenBLAS.
@@ -140,7 +140,7 @@ final class ProgressPrinter {
 
 /// `nnfeyn bench`: performance measurements.
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure performance.", subcommands: [BenchTrain.self])
+    static let configuration = CommandConfiguration(abstract: "Measure performance (use a release build).", subcommands: [BenchExpand.self, BenchTrain.self])
 }
 
 /// `nnfeyn bench train`: training throughput of a freshly initialised MLP on random data (use a release build).

@@ -61,17 +61,6 @@ struct LabelledOracle {
     }
 }
 
-/// A deterministic generator for test cases.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct BruteForceTests {
     static let palette: [Activation] = [
@@ -81,7 +70,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test(arguments: 0..<12)
     func enumerationMatchesLabelledOracle(seed: Int) {
-        var rng = SplitMix64(state: UInt64(seed) &* 7919 &+ 1)
+        var rng = SplitMix64(seed: UInt64(seed) &* 7919 &+ 1)
         let layers = Int.random(in: 1...4, using: &rng)
         let activations = (0..<layers).map { _ in Self.palette.randomElement(using: &rng)! }
         let rules = DiagramRules(activations: activations)

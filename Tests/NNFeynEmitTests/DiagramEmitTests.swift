@@ -176,7 +176,13 @@ enum DiagramEmitFixture {
         #expect(lines[2] == "    0         1               1")
         #expect(lines.last == "   20       627  51724158235372")
         let json = DiagramListing.countJSON(network: network, counts: counts)
-        #expect(json.contains(#""labelledTerms": "51724158235372""#))
+        #expect(json.contains(#""labelledTerms": 51724158235372"#))
+        // Past Int64: 5 tanh layers at order 20 still print exact integers.
+        let five = DiagramEmitFixture.tanhNetwork(hidden: [1, 1, 1, 1, 1], inputs: 1, outputs: 1)
+        let big = DiagramCounter(rules: DiagramRules(network: five)).counts(upTo: 20).last!.labelledTerms
+        #expect(!big.description.isEmpty && big > Rational(Int.max))
+        #expect(DiagramListing.countJSON(network: five, counts: [DiagramCount(order: 20, diagrams: 1, labelledTerms: big)])
+            .contains("\"labelledTerms\": \(big.description),\n"))
     }
 
     @Test func jsonListingIsValidAndComplete() throws {
@@ -190,7 +196,8 @@ enum DiagramEmitFixture {
         let diagrams = try #require(object["diagrams"] as? [[String: Any]])
         #expect(diagrams.count == 1)
         #expect(diagrams[0]["id"] as? String == "D2.1")
-        #expect(diagrams[0]["multiplicity"] as? String == "1")
+        #expect(diagrams[0]["multiplicity"] as? Int == 1)
+        #expect(object["network"] as? String == network.displayName)
         #expect(diagrams[0]["vanishes"] as? Bool == false)
         let vertices = try #require(diagrams[0]["vertices"] as? [[String: Int]])
         #expect(vertices == [["layer": 1, "degree": 2]])

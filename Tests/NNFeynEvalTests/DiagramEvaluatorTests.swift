@@ -4,16 +4,11 @@ import NNFeynLanguage
 import NNFeynDiagrams
 @testable import NNFeynEval
 
-/// A deterministic generator for test networks.
+/// A deterministic generator for test networks (SplitMix64 from NNFeynAlgebra).
 struct DiagramTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var base: SplitMix64
+    init(state: UInt64) { base = SplitMix64(seed: state) }
+    mutating func next() -> UInt64 { base.next() }
     mutating func rational() -> Rational {
         Rational(Int.random(in: -3...3, using: &self), Int.random(in: 1...3, using: &self))
     }

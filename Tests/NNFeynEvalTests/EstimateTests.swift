@@ -55,6 +55,18 @@ import NNFeynLanguage
         let estimate = Expander.estimate(network: network, order: order)
         #expect(estimate.cost > Expander.defaultLimit)
         #expect(throws: EvaluationError.self) { try Expander.checkedEstimate(network, order: order, limit: Expander.defaultLimit) }
+        #expect(throws: EvaluationError.self) { try Expander.checkedEstimate(network, order: order, limit: .max) }
+    }
+
+    @Test func everyEntryPointRefusesAbsurdOrders() {
+        let network = Self.wide(input: 2, widths: [3, 1])
+        #expect(throws: EvaluationError.orderTooHigh(order: 1_000_000_000, maximum: 1000)) {
+            try PointDerivatives<Double>(network: network, order: 1_000_000_000)
+        }
+        #expect(throws: EvaluationError.self) { try Expander.taylorExpansion(of: network, order: 1_000_000_000, as: Rational.self) }
+        #expect(throws: EvaluationError.self) { try Expander.numericTaylorExpansion(of: network, order: Int.max) }
+        #expect(throws: EvaluationError.self) { try ExpansionPlan(network, order: 1 << 40) }
+        #expect(throws: EvaluationError.self) { try Expander.expand(network, order: 1_000_000_000, mode: .automatic) }
     }
 
     @Test func theLimitCanBeRaised() throws {
@@ -62,5 +74,19 @@ import NNFeynLanguage
         let estimate = Expander.estimate(network: network, order: 6)
         #expect(throws: EvaluationError.tooLarge(estimate: estimate, limit: 10)) { try Expander.expand(network, order: 6, mode: .numeric, limit: 10) }
         #expect(try Expander.expand(network, order: 6, mode: .numeric, limit: estimate.cost).mode == .numeric)
+    }
+}
+
+@Suite struct ExactCostTests {
+    @Test func automaticModeFallsBackWhenExactIsTooExpensive() throws {
+        let network = TestNetworks.random(input: 3, widths: [6, 1], activations: [.square, .linear], seed: 4)
+        let estimate = Expander.estimate(network: network, order: 4)
+        let limit = estimate.cost * 2
+        #expect(estimate.exactCost > limit)
+        let result = try Expander.expand(network, order: 4, mode: .automatic, limit: limit)
+        #expect(result.mode == .numeric)
+        #expect(result.fallbackReason == .tooLarge(estimate: estimate, limit: limit))
+        #expect(throws: EvaluationError.tooLarge(estimate: estimate, limit: limit)) { try Expander.expand(network, order: 4, mode: .exact, limit: limit) }
+        #expect(try Expander.expand(network, order: 4, mode: .automatic).mode == .exact)
     }
 }

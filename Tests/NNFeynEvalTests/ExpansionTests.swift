@@ -205,3 +205,22 @@ import NNFeynLanguage
         #expect(timing.times.count == 2 && timing.median > 0)
     }
 }
+
+@Suite struct ErrorMessageTests {
+    @Test func messagesAreLowercaseSentencesNamingTheCulprit() {
+        let network = EstimateTests.wide(input: 16, widths: [4, 1])
+        let estimate = Expander.estimate(network: network, order: 1000)
+        let errors: [EvaluationError] = [
+            .irrational(layer: 2, neuron: 0, order: 0), .irrational(layer: 1, neuron: 3, order: 2), .reluKink(layer: 0, neuron: 1),
+            .nonFinite(layer: 1, neuron: 0), .tooLarge(estimate: estimate, limit: Expander.defaultLimit), .negativeOrder(-1),
+            .orderTooHigh(order: 5000, maximum: 1000), .shapeMismatch(layer: 0, reason: "the bias has 2 entries, the width is 3"),
+        ]
+        for error in errors {
+            let text = error.description
+            #expect(text.first?.isLowercase == true)
+            #expect(!text.hasSuffix("."))
+        }
+        #expect(errors[1].description.contains("derivative 2") && errors[1].description.contains("layer 1, neuron 3"))
+        #expect(errors[4].description.contains("more than 9.2e18"))
+    }
+}

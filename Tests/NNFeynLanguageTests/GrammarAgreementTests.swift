@@ -2,6 +2,7 @@
 // inputs, and both reject a set of malformed ones. The grammar is run by EBNFRecognizer, not by the parser.
 import Foundation
 import Testing
+import NNFeynAlgebra
 @testable import NNFeynLanguage
 
 @Suite struct GrammarAgreementTests {
@@ -115,7 +116,7 @@ import Testing
     func agreeOnMutations(_ name: String) throws {
         let grammar = try Self.grammar()
         let original = Array(try String(contentsOfFile: examplePath(name), encoding: .utf8).unicodeScalars)
-        var rng = SplitMix64(state: UInt64(truncatingIfNeeded: name.utf8.reduce(17) { ($0 &* 31) &+ Int($1) }))
+        var rng = SplitMix64(seed: UInt64(truncatingIfNeeded: name.utf8.reduce(17) { ($0 &* 31) &+ Int($1) }))
         let pieces = ["[", "]", "(", ")", ",", ":", "=", "#", "\"", "-", "/", ".", "e", "0", "7", " ", "\n", "\t",
                       "none", "weight", "bias", "dense", "at", "x", "poly", "1/2", "-3", "1e5", "\r"]
         var disagreements: [String] = []

@@ -2,6 +2,7 @@
 // produce well-formed diagnostics (registered code, span inside the file, renderable).
 import Foundation
 import Testing
+import NNFeynAlgebra
 @testable import NNFeynLanguage
 
 @Suite struct RobustnessTests {
@@ -42,7 +43,7 @@ import Testing
         let path = examplePath(name)
         let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         // Seeded per file, so a failure reproduces.
-        var rng = SplitMix64(state: UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }))
+        var rng = SplitMix64(seed: UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }))
         let interesting = Array("[](),:=#\"-/.eE0123456789 \n\tnoneweightbiasdenseat\u{FF}\u{80}".utf8)
         for _ in 0..<300 {
             var bytes = original

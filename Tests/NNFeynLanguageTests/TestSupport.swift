@@ -1,6 +1,7 @@
 // Shared helpers: where the repository is, the example models, and sources with marked spans.
 import Foundation
 import Testing
+import NNFeynAlgebra
 @testable import NNFeynLanguage
 
 /// The repository root, found from this file's path (Tests/NNFeynLanguageTests/TestSupport.swift).
@@ -69,17 +70,6 @@ func expectDiagnostic(_ markedSource: String, _ code: String, path: String = "mo
     return match
 }
 
-/// A small deterministic generator (SplitMix64), so fuzz cases are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A fresh temporary directory for one test.
 func temporaryDirectory() throws -> URL {

@@ -1,0 +1,145 @@
+// Text and JSON renderings of `nnfeyn expand`. Exact values print as p/q; doubles at a fixed number of significant
+// digits in text (stable in golden files) and in shortest round-trip form in JSON.
+import NNFeynAlgebra
+import NNFeynDiagrams
+import NNFeynEval
+import NNFeynLanguage
+
+/// What the header says about how the numbers were computed.
+public struct ExpansionModeLabel: Sendable, Equatable {
+    /// "exact" or "numeric".
+    public var mode: String
+    /// Why exact arithmetic was not used, when the user did not ask for numeric.
+    public var fallbackReason: String?
+
+    public init(mode: String, fallbackReason: String? = nil) {
+        self.mode = mode
+        self.fallbackReason = fallbackReason
+    }
+}
+
+/// Renders expansions for people (text) and programs (JSON, schema nnfeyn.expansion/1).
+public enum ExpansionOutput {
+    /// The header and the Taylor polynomial of each output, grouped by order.
+    public static func text<S: Scalar>(network: Network, expansion: TaylorExpansion<S>, mode: ExpansionModeLabel,
+                                       significantDigits digits: Int = 12,
+                                       breakdown: [DiagramOrderBreakdown<S>]? = nil) -> String {
+        let atOrigin = network.point.allSatisfy(\.isZero)
+        var lines: [String] = []
+        lines.append("network  \(network.displayName)")
+        lines.append("input    \(network.input.name) (dimension \(network.input.dimension))")
+        lines.append("mode     \(mode.mode)" + (mode.fallbackReason.map { " (exact impossible: \($0))" } ?? ""))
+        lines.append("point    \(network.input.name) = [" + network.point.map(\.description).joined(separator: ", ") + "]")
+        lines.append("order    \(expansion.order)")
+        let variable = atOrigin ? network.input.name : "d" + network.input.name
+        if !atOrigin {
+            lines.append("         (polynomials in \(variable) = \(network.input.name) - point)")
+        }
+        let outputName = network.layers.last?.name ?? "y"
+        for o in 0..<expansion.outputCount {
+            lines.append("")
+            let name = expansion.outputCount == 1 ? outputName : "\(outputName)[\(o)]"
+            lines.append("\(name) =")
+            for k in 0...expansion.order {
+                let terms = expansion.basis.range(ofDegree: k).compactMap { p -> (S, String)? in
+                    let c = expansion.coefficient(output: o, position: p)
+                    return c.isZero ? nil : (c, monomial(expansion.basis.indexLists[p], variable: variable))
+                }
+                lines.append("  order \(k):  " + polynomial(terms, digits: digits))
+                if let breakdown, k < breakdown.count {
+                    for c in breakdown[k].contributions where !c.vanishes {
+                        // Each diagram's share of this order, as Taylor coefficients of its monomials.
+                        let shares = expansion.basis.range(ofDegree: k).enumerated().compactMap { slot, p -> (S, String)? in
+                            guard slot < c.entries[o].count else { return nil }
+                            let derivative = c.entries[o][slot] * S(c.multiplicity)
+                            let value = derivative / expansion.basis.multiplicityFactorial(at: p, as: S.self)
+                            return value.isZero ? nil : (value, monomial(expansion.basis.indexLists[p], variable: variable))
+                        }
+                        lines.append("      \(c.diagram.id) \(c.diagram.shape):  " + polynomial(shares, digits: digits))
+                    }
+                    let vanishing = breakdown[k].contributions.filter(\.vanishes).map(\.diagram.id)
+                    if !vanishing.isEmpty { lines.append("      vanishing at the point: " + vanishing.joined(separator: ", ")) }
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The JSON document: sorted keys, every multi-index of every order once per output.
+    public static func json<S: Scalar>(network: Network, expansion: TaylorExpansion<S>, mode: ExpansionModeLabel,
+                                       breakdown: [DiagramOrderBreakdown<S>]? = nil) -> String {
+        var orders: [JSONValue] = []
+        for k in 0...expansion.order {
+            var entries: [JSONValue] = []
+            for o in 0..<expansion.outputCount {
+                for p in expansion.basis.range(ofDegree: k) {
+                    entries.append([
+                        "output": .integer(o),
+                        "index": .array(expansion.basis.indexLists[p].map { .integer($0) }),
+                        "derivative": number(expansion.derivative(output: o, position: p)),
+                        "coefficient": number(expansion.coefficient(output: o, position: p)),
+                    ])
+                }
+            }
+            var order: [String: JSONValue] = ["order": .integer(k), "entries": .array(entries)]
+            if let breakdown, k < breakdown.count {
+                order["diagrams"] = .array(breakdown[k].contributions.map { c in
+                    var items: [JSONValue] = []
+                    for o in 0..<c.entries.count {
+                        for (slot, value) in c.entries[o].enumerated() where slot < c.indexLists.count {
+                            items.append(["output": .integer(o), "index": .array(c.indexLists[slot].map { .integer($0) }),
+                                          "derivative": number(value)])
+                        }
+                    }
+                    return ["id": .string(c.diagram.id), "shape": .string(c.diagram.shape),
+                            "multiplicity": DiagramNumberFormat.jsonInteger(c.multiplicity), "vanishes": .bool(c.vanishes),
+                            "contribution": .array(items)]
+                })
+            }
+            orders.append(.object(order))
+        }
+        var document: [String: JSONValue] = [
+            "schema": "nnfeyn.expansion/1",
+            "network": .string(network.displayName),
+            "mode": .string(mode.mode),
+            "input": ["name": .string(network.input.name), "dimension": .integer(network.input.dimension)],
+            "outputs": .integer(expansion.outputCount),
+            "order": .integer(expansion.order),
+            "point": .array(network.point.map { .string($0.description) }),
+            "orders": .array(orders),
+        ]
+        if let reason = mode.fallbackReason { document["fallback"] = .string(reason) }
+        return JSONValue.object(document).serialized() + "\n"
+    }
+
+    static func number<S: Scalar>(_ value: S) -> JSONValue { DiagramNumberFormat.json(value) }
+
+    /// "x0^2 x1" for the index list [0, 0, 1].
+    static func monomial(_ indices: [Int], variable: String) -> String {
+        var parts: [String] = []
+        var i = 0
+        while i < indices.count {
+            var j = i
+            while j < indices.count && indices[j] == indices[i] { j += 1 }
+            let power = j - i
+            parts.append("\(variable)\(indices[i])" + (power > 1 ? "^\(power)" : ""))
+            i = j
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// "3/2 x0 - x1 + 1/4 x0 x1", or "0" when there are no terms.
+    static func polynomial<S: Scalar>(_ terms: [(S, String)], digits: Int) -> String {
+        guard !terms.isEmpty else { return "0" }
+        var out = ""
+        for (n, (value, mono)) in terms.enumerated() {
+            var text = DiagramNumberFormat.text(value, significantDigits: digits)
+            let negative = text.hasPrefix("-")
+            if negative { text.removeFirst() }
+            if !mono.isEmpty && text == "1" { text = "" }
+            let body = [text, mono].filter { !$0.isEmpty }.joined(separator: " ")
+            if n == 0 { out += (negative ? "-" : "") + body } else { out += (negative ? " - " : " + ") + body }
+        }
+        return out
+    }
+}

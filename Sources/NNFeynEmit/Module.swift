@@ -1,1 +1,0 @@
-// NNFeynEmit: see Package.swift for this target's place in the pipeline.

@@ -1,0 +1,72 @@
+// Every LaTeX golden must compile with pdflatex (Debian's texlive-latex-base + texlive-pictures, which `make test`
+// installs); one is also rendered to PNG with pdftoppm, as the README's picture is.
+import Foundation
+import Testing
+
+/// Runs a tool in a directory; returns its exit status and combined output.
+func runTool(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [executable] + arguments
+    process.currentDirectoryURL = directory
+    let log = directory.appendingPathComponent("\(executable).log")
+    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: log)
+    process.standardOutput = handle
+    process.standardError = handle
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    try handle.close()
+    return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+}
+
+func toolExists(_ name: String) -> Bool {
+    (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+}
+
+struct LaTeXGolden: CustomTestStringConvertible, Sendable {
+    var name: String
+    var text: String
+    var testDescription: String { name }
+
+    /// Golden outputs that are LaTeX: standalone documents as they are, fragments wrapped in a minimal document.
+    static func all() -> [LaTeXGolden] {
+        GoldenCase.all().compactMap { golden in
+            guard let out = golden.expected("stdout") else { return nil }
+            if out.hasPrefix("\\documentclass") { return LaTeXGolden(name: golden.name, text: out) }
+            if golden.arguments.contains("--fragment") {
+                let wrapped = "\\documentclass{article}\n\\usepackage[a4paper,landscape,margin=1.5cm]{geometry}\n"
+                    + "\\usepackage{amsmath,array,longtable,booktabs,tikz}\n\\begin{document}\n" + out + "\\end{document}\n"
+                return LaTeXGolden(name: golden.name, text: wrapped)
+            }
+            return nil
+        }
+    }
+}
+
+@Suite(.serialized) struct LaTeXGoldenTests {
+    @Test func thereAreLaTeXGoldens() {
+        #expect(LaTeXGolden.all().count >= 2)
+    }
+
+    @Test(arguments: LaTeXGolden.all())
+    func compiles(_ golden: LaTeXGolden) throws {
+        try #require(toolExists("pdflatex"), "pdflatex is missing: 'make test' installs texlive-latex-base and texlive-pictures")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nnfeyn-tex-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try golden.text.write(to: dir.appendingPathComponent("doc.tex"), atomically: true, encoding: .utf8)
+        let run = try runTool("pdflatex", ["-interaction=nonstopmode", "-halt-on-error", "doc.tex"], in: dir)
+        #expect(run.status == 0, "pdflatex failed on \(golden.name):\n\(run.output.suffix(2000))")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("doc.pdf").path))
+        if golden.name == "diagrams-deep-latex" {
+            try #require(toolExists("pdftoppm"), "pdftoppm is missing: 'make test' installs poppler-utils")
+            let png = try runTool("pdftoppm", ["-png", "-r", "60", "-f", "1", "-l", "1", "doc.pdf", "page"], in: dir)
+            #expect(png.status == 0, "pdftoppm failed: \(png.output)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".png") }
+            #expect(!files.isEmpty)
+        }
+    }
+}
