@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import NNFeynAlgebra
+import NNFeynLanguage
 import NNFeynPhysics
 
 extension PotentialSampling: ExpressibleByArgument {}
@@ -81,14 +82,16 @@ struct BornIterate: ParsableCommand {
 
     func run() throws {
         let options = try options
-        // Fail before training, not after, when the output directory cannot be made.
+        try reportingErrors(.full) { try run(options) }
+    }
+
+    func run(_ options: IterationOptions) throws {
+        // Fail before training, not after, when the output directory cannot be made (E0225, as for other outputs).
         var isDirectory: ObjCBool = false
-        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-            throw ValidationError("cannot create the output directory '\(out)'")
-        }
+        try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         guard FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue,
               FileManager.default.isWritableFile(atPath: out) else {
-            throw ValidationError("the output directory '\(out)' is not a writable directory")
+            throw Diagnostic(code: "E0225", message: "cannot write into the output directory '\(out)'", path: out)
         }
         let display = IterationProgressPrinter()
         let run = try IterativePerturbationTheory.run(options, progress: display.report)
