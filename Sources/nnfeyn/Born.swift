@@ -9,7 +9,7 @@ struct Born: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Scattering lengths of step potentials and their Born series (units 2mu = hbar = 1).",
         // Add further `born` subcommands here.
-        subcommands: [BornData.self, BornKernelsCommand.self])
+        subcommands: [BornData.self, BornKernelsCommand.self, BornIterate.self])
 }
 
 extension PotentialFamily: ExpressibleByArgument {}

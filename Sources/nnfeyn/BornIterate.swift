@@ -1,0 +1,149 @@
+// `nnfeyn born iterate`: the machine-learned Born series by iterative neural-network perturbation theory.
+// Argument handling, progress and printing only; the experiment is NNFeynPhysics.IterativePerturbationTheory.
+import ArgumentParser
+import Foundation
+import NNFeynAlgebra
+import NNFeynLanguage
+import NNFeynPhysics
+
+extension PotentialSampling: ExpressibleByArgument {}
+
+/// `nnfeyn born iterate`: trains one network per Born order on the residual and compares with the exact series.
+struct BornIterate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "iterate",
+        abstract: "Learn the Born series of a0 order by order: fit a0, read the order-1 tensor at U = 0, subtract, refit.",
+        discussion: """
+            Writes DIR/iteration<k>.nn (+ .npz, loadable by 'nnfeyn expand'), DIR/report.json, and DIR/report.tex, \
+            report.pdf and PNG figures when pdflatex is available. Tensors are derivatives at U = 0.
+            """)
+
+    @Option(help: "Number of equal steps on [0, range] (the networks' input size; default 16, 8 with --quick).") var steps: Int?
+    @Option(help: "The range R of the potentials.") var range = 1.0
+    @Option(help: "Largest depth scale lambda (lambda ~ Uniform(0, depth)).") var depth = 1.0
+    @Option(help: "Iterations, i.e. orders of the learned Born series (1 to 3).") var iterations = 3
+    @Option(help: "Training potentials (a tenth held out for validation).") var trainCount: Int?
+    @Option(help: "Fresh test potentials for the proxy.") var testCount: Int?
+    @Option(help: "Hidden-layer widths, comma-separated (the output is one linear neuron).") var hidden: String?
+    @Option(help: "Hidden activation (smooth: tanh, sigmoid, softplus, silu, gelu, sin, ...).") var activation: String?
+    @Option(help: "Epochs per iteration.") var epochs: Int?
+    @Option(help: "Rows per Adam step.") var batch: Int?
+    @Option(help: "Adam's base learning rate.") var lr: Double?
+    @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: LearningRateSchedule?
+    @Option(help: "Equal lambda bins for the proxy's error versus depth.") var depthBins: Int?
+    @Flag(help: "Train on raw inputs instead of standardized ones.") var rawInputs = false
+    @Option(help: "Training potentials: attractive (U_i = -lambda u_i) or mixed (U_i ~ Uniform(-lambda, lambda)).")
+    var sampling: PotentialSampling?
+    @Option(help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
+    @Option(help: "OpenBLAS threads for training.") var threads = 1
+    @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
+    var quick = false
+    @Option(help: "Output directory (created if missing).") var out: String
+
+    var options: IterationOptions {
+        get throws {
+            var o = quick ? IterationOptions.quick : IterationOptions()
+            if let steps { o.steps = steps }
+            o.range = range
+            o.depth = depth
+            o.iterations = iterations
+            if let trainCount { o.trainCount = trainCount }
+            if let testCount { o.testCount = testCount }
+            if let hidden {
+                let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !widths.isEmpty, widths.allSatisfy({ $0 != nil }) else {
+                    throw ValidationError("--hidden must be comma-separated integers (got '\(hidden)')")
+                }
+                o.hidden = widths.map { $0! }
+            }
+            if let activation {
+                guard let value = Activation.simpleNames[activation] else {
+                    throw ValidationError("unknown activation '\(activation)' (one of "
+                                          + Activation.simpleNames.keys.sorted().joined(separator: ", ") + ")")
+                }
+                o.activation = value
+            }
+            if let epochs { o.epochs = epochs }
+            if let batch { o.batchSize = batch }
+            if let lr { o.learningRate = lr }
+            if let schedule { o.schedule = schedule }
+            if let depthBins { o.depthBins = depthBins }
+            o.standardizeInputs = !rawInputs
+            if let sampling { o.sampling = sampling }
+            o.seed = seed
+            o.threads = threads
+            return o
+        }
+    }
+
+    func validate() throws {
+        do { try options.validate() } catch let error as IterationError { throw ValidationError(error.description) }
+    }
+
+    func run() throws {
+        let options = try options
+        try reportingErrors(.full) { try run(options) }
+    }
+
+    func run(_ options: IterationOptions) throws {
+        // Fail before training, not after, when the output directory cannot be made (E0225, as for other outputs).
+        var isDirectory: ObjCBool = false
+        try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        guard FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue,
+              FileManager.default.isWritableFile(atPath: out) else {
+            throw Diagnostic(code: "E0225", message: "cannot write into the output directory '\(out)'", path: out)
+        }
+        let display = IterationProgressPrinter()
+        let run = try IterativePerturbationTheory.run(options, progress: display.report)
+        var written = try run.writeNetworksAndReport(to: out)
+        let latex = try run.writeLaTeX(to: out)
+        written += latex.written
+        for note in latex.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        print("wrote \(written.count) files to \(out): " + written.joined(separator: ", "))
+        for outcome in run.report.iterations {
+            let k = outcome.iteration
+            print("iteration \(k): order-\(k) tensor relative error "
+                  + String(format: "%.3e", run.report.learnedErrors[k - 1])
+                  + outcome.tensors.filter { $0.role == "leftover" }.map {
+                      String(format: ", order-%d leftover %.3e", $0.order, $0.relativeNorm)
+                  }.joined()
+                  + String(format: "; fit to r_%d: test relative RMS %.3e", outcome.iteration, outcome.testRelativeRMS))
+        }
+        for proxy in run.report.proxy {
+            print("proxy order \(proxy.order): relative RMS vs a0 " + String(format: "%.3e", proxy.relativeRMSVsA0)
+                  + String(format: " (analytic Born %.3e, ratio %.3f), vs analytic Born %.3e",
+                           proxy.bornRelativeRMSVsA0, proxy.ratioToBorn, proxy.relativeRMSVsBorn))
+        }
+        let total = run.outcomes.reduce(0) { $0 + $1.seconds }
+        print(String(format: "training and expansion took %.1f s", total))
+    }
+}
+
+/// Progress on stderr: a redrawn bar per iteration on a terminal, plain lines otherwise (every tenth epoch).
+final class IterationProgressPrinter: Sendable {
+    let terminal = isatty(STDERR_FILENO) != 0
+
+    func report(_ event: IterationEvent) {
+        switch event {
+        case .dataReady(let training, let test, let seconds):
+            write(String(format: "data: %d training and %d test potentials in %.2f s\n", training, test, seconds))
+        case .epoch(let k, let iterations, let r):
+            let loss = String(format: "loss %.4e", r.trainingLoss) + (r.validationLoss.map { String(format: "  val %.4e", $0) } ?? "")
+            if terminal {
+                let width = 24
+                let filled = width * r.epoch / r.epochs
+                let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+                write("\r\u{1B}[2Kiteration \(k)/\(iterations) epoch \(r.epoch)/\(r.epochs) [\(bar)] \(loss)  left "
+                      + ProgressPrinter.clock(r.remaining))
+            } else if r.epoch % 10 == 0 || r.epoch == r.epochs || r.epoch == 1 {
+                write("iteration \(k)/\(iterations) epoch \(r.epoch)/\(r.epochs) \(loss)"
+                      + String(format: "  lr %.3e", r.learningRate) + "  elapsed \(ProgressPrinter.clock(r.elapsed))\n")
+            }
+        case .iterationDone(let k, let error, let seconds):
+            if terminal { write("\n") }
+            write(String(format: "iteration %d done in %.1f s: order-%d tensor relative error %.3e\n", k, seconds, k, error))
+        }
+    }
+
+    func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
