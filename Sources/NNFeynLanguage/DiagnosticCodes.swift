@@ -122,7 +122,11 @@ public enum DiagnosticCodes {
             show their first 20. Later errors are often consequences of the first ones. Fix the reported errors \
             and run again.
             """),
-
+        Entry(code: "E0108", title: "invalid command-line arguments", explanation: """
+            The command line itself could not be parsed: an unknown option, a missing or malformed value (for \
+            example '--format xml' or '--limit -5'), or a missing model file argument. Every command prints its \
+            options with --help, e.g. 'nnfeyn expand --help'.
+            """),
         // MARK: E02xx names, shapes, parameters and files
         Entry(code: "E0201", title: "cannot read the model file", explanation: """
             The model file does not exist, is a directory, cannot be read with the current permissions, or is larger \

@@ -74,11 +74,13 @@ struct Lowering {
         if let input {
             inputDimension = checkSize(input.dimension, what: "the dimension of input '\(input.name.text)'")
         } else {
-            error(DiagnosticCodes.missingInput, "missing 'input' statement", at: nil,
+            // Nothing to point at, so point where the statement belongs: the start of the file.
+            error(DiagnosticCodes.missingInput, "missing 'input' statement", at: SourceSpan(start: 0, end: 0),
                   help: "declare the input vector and its dimension, e.g. 'input x : 2'")
         }
         if layers.isEmpty {
-            error(DiagnosticCodes.missingLayers, "the model has no layers", at: nil,
+            // Layers would follow everything else: point at the end of the file.
+            error(DiagnosticCodes.missingLayers, "the model has no layers", at: Lowering.endOfFile(file),
                   help: "add at least one layer, e.g. 'dense y : 1 linear'; the last layer is the output")
         }
         var seen: [String: SourceSpan] = [:]
@@ -405,6 +407,13 @@ struct Lowering {
     /// NumPy's way of writing a shape: (3,), (3, 2).
     static func shapeText(_ shape: [Int]) -> String {
         shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+
+    /// An empty span at the end of the text, before a final newline, so the excerpt shows the last line.
+    static func endOfFile(_ file: SourceFile) -> SourceSpan {
+        var end = file.utf8.count
+        while end > 0, file.utf8[end - 1] == UInt8(ascii: "\n") || file.utf8[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return SourceSpan(start: end, end: end)
     }
 
     /// The same resolution as `resolve`, as a path relative to where the user runs nnfeyn (for messages).

@@ -31,6 +31,10 @@ func reportingErrors(_ style: DiagnosticStyle, _ body: () throws -> Void) throws
     } catch let diagnostic as Diagnostic {
         printDiagnostics([diagnostic], style: style)
         throw ExitCode(1)
+    } catch let validation as ValidationError {
+        // Argument checks made in run(): the same coded form as the parser's own usage errors.
+        printDiagnostics([Diagnostic(code: "E0108", message: validation.message)], style: style)
+        throw ExitCode(1)
     }
 }
 

@@ -25,7 +25,12 @@ do {
 } catch {
     let code = NNFeyn.exitCode(for: error)
     if code == .validationFailure {
-        printError(NNFeyn.fullMessage(for: error))
+        // Same header as every other diagnostic, then ArgumentParser's usage line.
+        let message = NNFeyn.message(for: error)
+        let lowered = message.prefix(1).lowercased() + message.dropFirst()
+        printError("error[E0108]: " + lowered)
+        let full = NNFeyn.fullMessage(for: error)
+        if let usage = full.range(of: "Usage:") { printError(String(full[usage.lowerBound...])) }
         exit(1)
     }
     NNFeyn.exit(withError: error)

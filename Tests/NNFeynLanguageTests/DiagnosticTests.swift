@@ -51,9 +51,15 @@ private let output = "\ndense y : 1 linear\n  weight [[1, 1]]\n  bias [0]\n"
     @Test func missingInputAndLayers() {
         let noLayers = diagnostics(of: "network empty\ninput x : 2\n")
         #expect(noLayers.map(\.code) == ["E0203"])
-        #expect(noLayers.first?.span == nil)
+        // Located where the missing statement belongs: layers at the end of the text (before the final newline),
+        // the input at the start, so even an empty file gets file:line:col and a caret.
+        let text = "network empty\ninput x : 2\n"
+        #expect(noLayers.first?.span == SourceSpan(start: text.utf8.count - 1, end: text.utf8.count - 1))
         let noInput = diagnostics(of: "dense y : 1 linear weight [[1]] bias [0]")
         #expect(noInput.map(\.code) == ["E0207"])
+        #expect(noInput.first?.span == SourceSpan(start: 0, end: 0))
+        #expect(diagnostics(of: "").map(\.code) == ["E0207", "E0203"])
+        #expect(diagnostics(of: "").allSatisfy { $0.span == SourceSpan(start: 0, end: 0) })
         let nothing = diagnostics(of: "# nothing here\n")
         #expect(nothing.map(\.code) == ["E0207", "E0203"])
     }
