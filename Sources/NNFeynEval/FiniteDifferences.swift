@@ -44,6 +44,43 @@ public struct NetworkFunction: Sendable {
     }
 }
 
+extension NetworkFunction {
+    /// Half the linearised distance, in the max-norm of x, from x0 to the nearest relu kink (infinity without relu
+    /// neurons): a stencil that stays inside it never straddles a kink, where differences are meaningless.
+    /// z_i(x0 + dx) ~ z_i + grad z_i . dx, so |dz_i| <= ||grad z_i||_1 ||dx||_inf; the factor 1/2 absorbs curvature.
+    public var smoothRadius: Double {
+        let d = network.inputDimension
+        var a = network.point
+        // Jacobian of the current activations with respect to x, row-major (neurons x d).
+        var jacobian = [Double](repeating: 0, count: d * d)
+        for i in 0..<d { jacobian[i * d + i] = 1 }
+        var radius = Double.infinity
+        for layer in network.layers {
+            var next = [Double](repeating: 0, count: layer.width)
+            var nextJacobian = [Double](repeating: 0, count: layer.width * d)
+            for i in 0..<layer.width {
+                var z = layer.bias[i]
+                var gradient = [Double](repeating: 0, count: d)
+                for j in 0..<layer.fanIn {
+                    let w = layer.weight[i * layer.fanIn + j]
+                    z += w * a[j]
+                    for v in 0..<d { gradient[v] += w * jacobian[j * d + v] }
+                }
+                if case .relu = layer.activation {
+                    let norm = gradient.reduce(0) { $0 + abs($1) }
+                    if norm > 0 { radius = min(radius, 0.5 * abs(z) / norm) }
+                }
+                let slope = (try? ActivationRules.numericDerivatives(layer.activation, at: z, upTo: 1))?[1] ?? 0
+                next[i] = ActivationRules.numericValue(layer.activation, at: z)
+                for v in 0..<d { nextJacobian[i * d + v] = slope * gradient[v] }
+            }
+            a = next
+            jacobian = nextJacobian
+        }
+        return radius
+    }
+}
+
 /// A finite-difference estimate of one mixed partial derivative, per output.
 public struct FiniteDifferenceEstimate: Sendable, Equatable {
     /// The derivative of each output.
@@ -62,11 +99,14 @@ public enum FiniteDifferences {
     /// d^|alpha| f / dx^alpha at x0 for the variables listed in `indices` (any order, repeats allowed), from
     /// the tableau started at `initialStep`, or the better of the `initialSteps` (per output) when nil.
     /// An empty list gives f(x0) with zero error; an index out of range gives NaN.
+    /// `smoothRadius` caps the stencil's reach (k h / 2 per variable) so that it stays where f is smooth.
     public static func derivative(of f: ([Double]) -> [Double], at x0: [Double], indices: [Int],
-                                  initialStep: Double? = nil) -> FiniteDifferenceEstimate {
+                                  initialStep: Double? = nil, smoothRadius: Double = .infinity) -> FiniteDifferenceEstimate {
         guard initialStep == nil else { return ridders(of: f, at: x0, indices: indices, initialStep: initialStep ?? 0) }
-        var best = ridders(of: f, at: x0, indices: indices, initialStep: initialSteps[0])
-        for h0 in initialSteps.dropFirst() {
+        let cap = indices.isEmpty ? Double.infinity : 2 * smoothRadius / Double(indices.count)
+        let steps = initialSteps.map { min($0, cap) }
+        var best = ridders(of: f, at: x0, indices: indices, initialStep: steps[0])
+        for h0 in steps.dropFirst() where h0 != steps[0] {
             let other = ridders(of: f, at: x0, indices: indices, initialStep: h0)
             for o in best.values.indices where other.errors[o] < best.errors[o] || best.values[o].isNaN {
                 best.values[o] = other.values[o]

@@ -1,0 +1,55 @@
+// `nnfeyn check` must not fail correct expansions: cases an independent sweep found (relu near its kink, an order
+// that vanishes exactly while intermediate values are O(1)).
+import Testing
+import NNFeynAlgebra
+import NNFeynEval
+import NNFeynLanguage
+
+@Suite struct CheckRegressionTests {
+    /// y = relu(x - 1/12): the kink is 1/12 from the point, inside the default first step of 0.2.
+    @Test func reluNearItsKinkPasses() throws {
+        let network = TestNetworks.network(input: 1, layers: [
+            (.relu, [[1]], [Rational(-1, 12)]),
+            (.linear, [[1]], [0]),
+        ])
+        let f = try NetworkFunction(network)
+        #expect(abs(f.smoothRadius - 1.0 / 24) < 1e-15)
+        let expansion = try Expander.expand(network, order: 3, mode: .numeric).numeric
+        let report = try FiniteDifferences.check(expansion, of: network)
+        #expect(report.passed)
+        #expect(report.orders.allSatisfy { !$0.inconclusive && $0.maxRelativeError <= 1e-8 })
+    }
+
+    /// Without relu the radius is unbounded and the steps are the defaults.
+    @Test func smoothNetworksHaveNoRadius() throws {
+        let network = TestNetworks.network(input: 2, layers: [(.tanh, [[1, 2]], [0])])
+        #expect(try NetworkFunction(network).smoothRadius == .infinity)
+    }
+
+    /// y = tanh(1/3 - 1/3 cos(2/3 x^2 - 1/3 (3/2 x)^2 ...)): orders 1-3 vanish exactly; roundoff of the O(1)
+    /// intermediate values must not read as a failure of order 2.
+    @Test func exactlyVanishingOrderPasses() throws {
+        let network = TestNetworks.network(input: 1, layers: [
+            (.square, [[-1], [0], [Rational(3, 2)]], [0, 0, 0]),
+            (.cos, [[Rational(2, 3), Rational(1, 2), Rational(-1, 3)]], [0]),
+            (.tanh, [[Rational(-1, 3)]], [Rational(1, 3)]),
+        ])
+        let result = try Expander.expand(network, order: 4, mode: .exact)
+        let exact = try #require(result.exact)
+        #expect(exact.derivatives(output: 0, order: 2) == [0])
+        let report = try FiniteDifferences.check(result.numeric, of: network)
+        #expect(report.passed)
+    }
+
+    /// A wrong expansion is still a confident failure.
+    @Test func wrongExpansionFails() throws {
+        let network = TestNetworks.network(input: 1, layers: [(.tanh, [[1]], [0])])
+        let good = try Expander.expand(network, order: 3, mode: .numeric).numeric
+        var coefficients = good.coefficients
+        coefficients[0][3] += 0.01 // the x^3 coefficient
+        let bad = TaylorExpansion(basis: good.basis, coefficients: coefficients)
+        let report = try FiniteDifferences.check(bad, of: network)
+        #expect(!report.passed)
+        #expect(!report.orders[3].passed && !report.orders[3].inconclusive)
+    }
+}
