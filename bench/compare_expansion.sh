@@ -8,7 +8,7 @@ rounds=${2:-3}
 repeats=${3:-21}
 cd "$(dirname "$0")/.."
 peers=../shared/bench/peers.py
-model=${MODEL:-/tmp/nnfeyn-bench-b8}
+model=${MODEL:-/tmp/nnfeyn_bench_b8}   # peers.py names the network after the file: keep it an identifier
 export OPENBLAS_NUM_THREADS=1
 swift build -c release --product nnfeyn >/dev/null
 python3 "$peers" make --input 8 --widths 128,128,128 --act tanh --seed 0 --out "$model" >/dev/null
