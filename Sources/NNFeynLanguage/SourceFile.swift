@@ -23,7 +23,12 @@ public struct SourceFile: Sendable {
         self.text = text
         self.utf8 = Array(text.utf8)
         var starts = [0]
-        for (i, byte) in utf8.enumerated() where byte == UInt8(ascii: "\n") { starts.append(i + 1) }
+        // "\n" and "\r\n" end lines, and so does a lone "\r" (classic Mac files), so positions match editors.
+        for (i, byte) in utf8.enumerated() {
+            if byte == UInt8(ascii: "\n") || (byte == UInt8(ascii: "\r") && (i + 1 == utf8.count || utf8[i + 1] != UInt8(ascii: "\n"))) {
+                starts.append(i + 1)
+            }
+        }
         self.lineStarts = starts
     }
 

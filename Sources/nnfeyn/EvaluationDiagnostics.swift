@@ -25,8 +25,11 @@ extension Diagnostic {
             self.init(code: "E0403", message: "numeric evaluation overflowed at neuron \(neuron) of layer \(layerName(layer))",
                       file: network.source, span: activationSpan(layer))
         case .tooLarge(let estimate, let limit):
+            // Exact arithmetic is weighed more heavily (GMP), so the limit each mode needs differs: give both.
             self.init(code: "E0302", message: "the expansion is too large: \(estimate.summary)", path: network.source?.path,
-                      help: "lower --order, or raise --limit above \(limit) if you have the time and memory")
+                      help: "lower --order, or raise --limit (now \(limit)) if you have the time and memory: this expansion "
+                          + "needs --limit \(estimate.cost) in doubles, \(estimate.exactCost) in exact arithmetic",
+                      notes: ["exact arithmetic counts \(ExpansionEstimate.exactOperationWeight) units per multiply-add"])
         case .negativeOrder(let order):
             self.init(code: "E0301", message: "the order must be 0 or more, not \(order)")
         case .orderTooHigh(let order, let maximum):

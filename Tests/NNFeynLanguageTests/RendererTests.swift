@@ -98,3 +98,13 @@ import Testing
         #expect(DiagnosticRenderer.render(list) == "error[E0203]: a\n\nerror[E0207]: b")
     }
 }
+
+@Suite struct LineEndingTests {
+    @Test(arguments: ["\n", "\r\n", "\r"])
+    func everyLineEndingCountsAsALine(ending: String) {
+        let file = SourceFile(path: "m.nn", text: ["input x : 1", "dense y : 1 tahn", "  bias [0]"].joined(separator: ending))
+        let offset = file.text.utf8.count - "tahn".utf8.count - ending.utf8.count - "  bias [0]".utf8.count
+        #expect(file.lineAndColumn(of: offset) == (2, 13))
+        #expect(file.lineText(2) == "dense y : 1 tahn")
+    }
+}
