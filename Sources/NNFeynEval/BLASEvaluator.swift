@@ -8,7 +8,7 @@ import NNFeynLanguage
 enum BLASEvaluator {
     /// The numeric expansion to `table.basis.maxDegree`, given the point derivatives.
     static func expand(_ network: ScalarNetwork<Double>, points: PointDerivatives<Double>,
-                       table: ProductTable) throws(EvaluationError) -> TaylorExpansion<Double> {
+                       table: ProductTable, progress: ExpansionProgress? = nil) throws(EvaluationError) -> TaylorExpansion<Double> {
         let basis = table.basis
         let m = basis.count, n = basis.maxDegree
         let widest = max(network.layers.map(\.width).max() ?? 0, network.inputDimension)
@@ -27,6 +27,7 @@ enum BLASEvaluator {
             swap(&current, &r)
             currentWidth = w
             if let bad = firstNonFinite(current, count: m * w, width: w) { throw .nonFinite(layer: l, neuron: bad) }
+            progress?(l + 1, network.layers.count)
         }
         return TaylorExpansion(basis: basis, coefficients: (0..<currentWidth).map { i in (0..<m).map { current[$0 * currentWidth + i] } })
     }

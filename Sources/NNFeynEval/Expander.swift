@@ -55,7 +55,7 @@ public enum Expander {
     /// Every Taylor coefficient of every output up to `order` (0 = the value only). Exact mode is refused with
     /// `.tooLarge` when `estimate.exactCost` exceeds the limit; automatic mode then falls back to numeric.
     public static func expand(_ network: Network, order: Int, mode: ExpansionMode,
-                              limit: Int = defaultLimit) throws(EvaluationError) -> ExpansionResult {
+                              limit: Int = defaultLimit, progress: ExpansionProgress? = nil) throws(EvaluationError) -> ExpansionResult {
         guard order >= 0 else { throw .negativeOrder(order) }
         try ScalarNetwork<Double>.validate(network)
         let estimate = try checkedEstimate(network, order: order, limit: limit)
@@ -63,22 +63,22 @@ public enum Expander {
         switch mode {
         case .exact:
             guard estimate.fits(limit: limit, exact: true) else { throw .tooLarge(estimate: estimate, limit: limit) }
-            return ExpansionResult(values: .exact(try exactExpansion(network, order: order, table: table)),
+            return ExpansionResult(values: .exact(try exactExpansion(network, order: order, table: table, progress: progress)),
                                    mode: .exact, fallbackReason: nil, estimate: estimate)
         case .numeric:
-            return ExpansionResult(values: .numeric(try numericExpansion(network, order: order, table: table)),
+            return ExpansionResult(values: .numeric(try numericExpansion(network, order: order, table: table, progress: progress)),
                                    mode: .numeric, fallbackReason: nil, estimate: estimate)
         case .automatic:
             do throws(EvaluationError) {
                 guard estimate.fits(limit: limit, exact: true) else { throw .tooLarge(estimate: estimate, limit: limit) }
-                return ExpansionResult(values: .exact(try exactExpansion(network, order: order, table: table)),
+                return ExpansionResult(values: .exact(try exactExpansion(network, order: order, table: table, progress: progress)),
                                        mode: .exact, fallbackReason: nil, estimate: estimate)
             } catch {
                 switch error {
                 case .irrational, .tooLarge: break
                 default: throw error
                 }
-                return ExpansionResult(values: .numeric(try numericExpansion(network, order: order, table: table)),
+                return ExpansionResult(values: .numeric(try numericExpansion(network, order: order, table: table, progress: progress)),
                                        mode: .numeric, fallbackReason: error, estimate: estimate)
             }
         }
@@ -130,15 +130,17 @@ public enum Expander {
         return try numericExpansion(network, order: order, table: table)
     }
 
-    static func exactExpansion(_ network: Network, order: Int, table: ProductTable) throws(EvaluationError) -> TaylorExpansion<Rational> {
+    static func exactExpansion(_ network: Network, order: Int, table: ProductTable,
+                               progress: ExpansionProgress? = nil) throws(EvaluationError) -> TaylorExpansion<Rational> {
         let converted = ScalarNetwork<Rational>(network)
         let points = try PointDerivatives<Rational>.forward(converted, order: order)
-        return try FusedEvaluator.expand(converted, points: points, table: table)
+        return try FusedEvaluator.expand(converted, points: points, table: table, progress: progress)
     }
 
-    static func numericExpansion(_ network: Network, order: Int, table: ProductTable) throws(EvaluationError) -> TaylorExpansion<Double> {
+    static func numericExpansion(_ network: Network, order: Int, table: ProductTable,
+                                 progress: ExpansionProgress? = nil) throws(EvaluationError) -> TaylorExpansion<Double> {
         let converted = ScalarNetwork<Double>(network)
         let points = try PointDerivatives<Double>.forward(converted, order: order)
-        return try BLASEvaluator.expand(converted, points: points, table: table)
+        return try BLASEvaluator.expand(converted, points: points, table: table, progress: progress)
     }
 }

@@ -14,10 +14,13 @@
 import NNFeynAlgebra
 import NNFeynLanguage
 
+/// Called after each layer of an expansion with (layers done, layer count): long exact runs can show progress.
+public typealias ExpansionProgress = @Sendable (_ layersDone: Int, _ layerCount: Int) -> Void
+
 enum FusedEvaluator {
     /// The expansion to `basis.maxDegree` given the point derivatives, in `S` arithmetic.
     static func expand<S: Scalar>(_ network: ScalarNetwork<S>, points: PointDerivatives<S>,
-                                  table: ProductTable) throws(EvaluationError) -> TaylorExpansion<S> {
+                                  table: ProductTable, progress: ExpansionProgress? = nil) throws(EvaluationError) -> TaylorExpansion<S> {
         let basis = table.basis
         let m = basis.count, n = basis.maxDegree
         var current = inputPolynomials(network, basis: basis)
@@ -39,6 +42,7 @@ enum FusedEvaluator {
             current = horner(delta: z, coefficients: coefficients, width: w, table: table)
             currentWidth = w
             if !S.isExact, let bad = firstNonFinite(current, width: w) { throw .nonFinite(layer: l, neuron: bad) }
+            progress?(l + 1, network.layers.count)
         }
         return TaylorExpansion(basis: basis, coefficients: (0..<currentWidth).map { i in (0..<m).map { current[$0 * currentWidth + i] } })
     }

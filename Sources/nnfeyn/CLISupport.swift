@@ -2,6 +2,7 @@
 // so a diagnostic anywhere in the pipeline prints in the same style and exits with status 1.
 import ArgumentParser
 import Foundation
+import NNFeynEval
 import NNFeynLanguage
 
 /// How diagnostics are printed.
@@ -55,5 +56,19 @@ func writeOutput(_ text: String, to path: String?) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     } catch {
         throw Diagnostic(code: "E0225", message: "cannot write '\(path)': \(error.localizedDescription)", path: path)
+    }
+}
+
+/// A per-layer progress line on standard error for expansions estimated to take a while, on a terminal only
+/// (pipes and golden files stay clean). Nil when there is nothing worth showing.
+func expansionProgress(_ network: Network, estimatedCost: Int, label: String) -> ExpansionProgress? {
+    guard isatty(STDERR_FILENO) == 1, estimatedCost >= 50_000_000 else { return nil }
+    let start = Date()
+    let names = network.layers.map(\.name)
+    return { done, count in
+        let elapsed = String(format: "%.1f", Date().timeIntervalSince(start))
+        let name = done >= 1 && done <= names.count ? names[done - 1] : ""
+        let line = "\r\(label): layer \(done)/\(count) ('\(name)') done, \(elapsed) s" + (done == count ? "\n" : "")
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }

@@ -36,7 +36,10 @@ struct Check: ParsableCommand {
             var options = CheckOptions(sampleLimit: samples, seed: seed)
             options.tolerances = tolerances
             let result = try evaluating(network) { () throws(EvaluationError) in
-                try Expander.expand(network, order: order, mode: mode, limit: model.limit)
+                let estimate = Expander.estimate(network: network, order: order)
+                let progress = expansionProgress(network, estimatedCost: mode == .numeric ? estimate.cost : estimate.exactCost,
+                                                 label: "expanding")
+                return try Expander.expand(network, order: order, mode: mode, limit: model.limit, progress: progress)
             }
             let report = try evaluating(network) { () throws(EvaluationError) in
                 try FiniteDifferences.check(result.numeric, of: network, options: options)

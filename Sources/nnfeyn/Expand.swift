@@ -33,7 +33,10 @@ struct Expand: ParsableCommand {
             let mode = try arithmetic.mode()
             let network = try model.load()
             let result = try evaluating(network) { () throws(EvaluationError) in
-                try Expander.expand(network, order: order, mode: mode, limit: model.limit)
+                let estimate = Expander.estimate(network: network, order: order)
+                let progress = expansionProgress(network, estimatedCost: mode == .numeric ? estimate.cost : estimate.exactCost,
+                                                 label: "expanding")
+                return try Expander.expand(network, order: order, mode: mode, limit: model.limit, progress: progress)
             }
             let label = ExpansionModeLabel(mode: result.mode.rawValue,
                                            fallbackReason: result.fallbackReason.map { Diagnostic($0, in: network).message })

@@ -53,3 +53,22 @@ import NNFeynLanguage
         #expect(!report.orders[3].passed && !report.orders[3].inconclusive)
     }
 }
+
+@Suite struct ExpansionProgressTests {
+    final class Calls: @unchecked Sendable {
+        var seen: [(Int, Int)] = []
+    }
+
+    @Test(arguments: [ExpansionMode.exact, .numeric])
+    func reportsEveryLayerInOrder(mode: ExpansionMode) throws {
+        let network = TestNetworks.network(input: 2, layers: [
+            (.tanh, [[1, 2], [0, 1]], [0, 0]),
+            (.square, [[1, -1]], [0]),
+            (.linear, [[Rational(1, 2)]], [0]),
+        ])
+        let calls = Calls()
+        _ = try Expander.expand(network, order: 3, mode: mode, progress: { done, count in calls.seen.append((done, count)) })
+        #expect(calls.seen.map(\.0) == [1, 2, 3])
+        #expect(calls.seen.allSatisfy { $0.1 == 3 })
+    }
+}
