@@ -32,16 +32,22 @@ struct CommandResult {
 
 /// Runs nnfeyn with arguments from the repository root, one BLAS thread, no terminal.
 func runNNFeyn(_ arguments: [String], in directory: URL = Repository.root, environment extra: [String: String] = [:]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = Repository.binary
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_NUM_THREADS"] = "1"
     environment["NO_COLOR"] = "1"
     for (k, v) in extra { environment[k] = v }
-    process.environment = environment
-    // Files rather than pipes: no dead-lock on large output, no shared mutable state between threads.
+    return try runProcess(Repository.binary, arguments, in: directory, environment: environment)
+}
+
+/// Runs a program with no standard input and captures its output. Files rather than pipes: no dead-lock on large
+/// output, no shared mutable state between threads.
+func runProcess(_ executable: URL, _ arguments: [String], in directory: URL,
+                environment: [String: String]? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    if let environment { process.environment = environment }
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nnfeyn-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }

@@ -3,22 +3,10 @@
 import Foundation
 import Testing
 
-/// Runs a tool in a directory; returns its exit status and combined output.
+/// Runs a tool found on PATH in a directory; returns its exit status and its output (stdout, then stderr).
 func runTool(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    process.currentDirectoryURL = directory
-    let log = directory.appendingPathComponent("\(executable).log")
-    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-    let handle = try FileHandle(forWritingTo: log)
-    process.standardOutput = handle
-    process.standardError = handle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try handle.close()
-    return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), [executable] + arguments, in: directory)
+    return (result.exitCode, result.stdout + result.stderr)
 }
 
 func toolExists(_ name: String) -> Bool {
