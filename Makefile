@@ -30,7 +30,7 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) build --product nnfeyn
-	NNFEYN_BIN=$$(pwd)/.build/debug/nnfeyn $(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build
 
 clean:
 	rm -rf .build

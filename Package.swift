@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 // nnfeyn: Taylor expansions of multilayer perceptrons as Feynman-like diagrams.
-// Targets follow the pipeline: language -> IR -> diagrams -> evaluation -> emission, with physics on the side.
+//
+// Targets follow the pipeline, arrows pointing down it only:
+//   diagnostics, algebra -> model -> language (reads files) -> diagrams -> evaluation -> emission,
+// with training, physics and experiments beside it and the command line on top. Diagrams, evaluation and emission
+// see the model, never the parser, the archive readers or ZIPFoundation; GMP and OpenBLAS are imported only at the
+// leaves that need them.
 import PackageDescription
 
 let package = Package(
@@ -12,39 +17,71 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
     ],
     targets: [
         // C libraries from Debian, behind one-header shims.
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
 
-        // Numbers: the Scalar protocol, exact GMP rationals, activation derivative rules, multi-indices.
-        .target(name: "NNFeynAlgebra", dependencies: ["CGMP"]),
+        // Source files, diagnostics with typed codes, the explain registry, the renderer. A leaf.
+        .target(name: "NNFeynDiagnostics"),
+        // Numbers: the Scalar protocols, exact GMP rationals, activation rules, multi-indices, the Taylor-result
+        // type, combinatorics and the one seeded generator.
+        .target(name: "NNFeynAlgebra", dependencies: ["CGMP", .product(name: "RealModule", package: "swift-numerics")]),
+        // The one validated network: architecture, exact-capable parameters and point, converted once per scalar type.
+        .target(name: "NNFeynModel", dependencies: ["NNFeynAlgebra", "NNFeynDiagnostics"]),
+        // Files: writes that never leave a half-written file behind, reads bounded to regular files.
+        .target(name: "NNFeynIO", dependencies: ["NNFeynDiagnostics"]),
         // .npz archives (NumPy arrays in a zip), read and written.
-        .target(name: "NNFeynNPZ", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        // Source text, diagnostics, lexer, parser, AST and lowering to the Network IR.
-        .target(name: "NNFeynLanguage", dependencies: ["NNFeynAlgebra", "NNFeynNPZ"]),
+        .target(name: "NNFeynNPZ", dependencies: ["NNFeynIO", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // The model language: lexer, parser, AST, lowering to the model; parameter files; writing models back.
+        .target(name: "NNFeynLanguage", dependencies: ["NNFeynDiagnostics", "NNFeynAlgebra", "NNFeynModel", "NNFeynNPZ", "NNFeynIO"]),
         // Diagram model, enumeration, canonical ids, multiplicities, counts, formulas.
-        .target(name: "NNFeynDiagrams", dependencies: ["NNFeynAlgebra", "NNFeynLanguage"]),
-        // Evaluators (fused, per diagram), the OpenBLAS path, finite differences.
-        .target(name: "NNFeynEval", dependencies: ["NNFeynAlgebra", "NNFeynLanguage", "NNFeynDiagrams", "COpenBLAS"]),
+        .target(name: "NNFeynDiagrams", dependencies: ["NNFeynAlgebra", "NNFeynModel"]),
+        // Evaluators (fused, per diagram), the OpenBLAS path, finite differences, size estimates.
+        .target(name: "NNFeynEval", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynDiagnostics", "COpenBLAS"]),
         // Text, JSON and LaTeX output.
-        .target(name: "NNFeynEmit", dependencies: ["NNFeynAlgebra", "NNFeynLanguage", "NNFeynDiagrams", "NNFeynEval"]),
-        // Scattering lengths, Born series, data sets, training, experiments.
-        .target(name: "NNFeynPhysics", dependencies: ["NNFeynAlgebra", "NNFeynLanguage", "NNFeynNPZ", "NNFeynEval", "COpenBLAS"]),
-        // The command-line tool: argument handling and printing only.
+        .target(name: "NNFeynEmit", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynEval"]),
+        // The general MLP trainer (any network): workspace, kernels, schedules, initialisation.
+        .target(name: "NNFeynTraining", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagnostics", "COpenBLAS"]),
+        // Scattering lengths, Born series, data sets.
+        .target(name: "NNFeynPhysics", dependencies: ["NNFeynAlgebra", "NNFeynDiagnostics"]),
+        // Experiments on the numeric backend and their reports: iterative perturbation theory.
+        .target(name: "NNFeynExperiments", dependencies: [
+            "NNFeynAlgebra", "NNFeynModel", "NNFeynEval", "NNFeynTraining", "NNFeynPhysics", "NNFeynDiagnostics",
+        ]),
+        // The command-line tool: argument handling, the one error boundary, files and printing.
         .executableTarget(name: "nnfeyn", dependencies: [
-            "NNFeynAlgebra", "NNFeynLanguage", "NNFeynDiagrams", "NNFeynEval", "NNFeynEmit", "NNFeynPhysics", "NNFeynNPZ",
+            "NNFeynDiagnostics", "NNFeynAlgebra", "NNFeynModel", "NNFeynIO", "NNFeynNPZ", "NNFeynLanguage",
+            "NNFeynDiagrams", "NNFeynEval", "NNFeynEmit", "NNFeynTraining", "NNFeynPhysics", "NNFeynExperiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Helpers shared by the test targets only: paths, the process runner, seeded test networks.
+        .target(name: "NNFeynTestSupport", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagnostics"],
+                path: "Tests/NNFeynTestSupport"),
+        .testTarget(name: "NNFeynDiagnosticsTests", dependencies: ["NNFeynDiagnostics"]),
         .testTarget(name: "NNFeynAlgebraTests", dependencies: ["NNFeynAlgebra"]),
-        .testTarget(name: "NNFeynNPZTests", dependencies: ["NNFeynNPZ", "NNFeynAlgebra"]),
-        .testTarget(name: "NNFeynLanguageTests", dependencies: ["NNFeynLanguage", "NNFeynAlgebra", "NNFeynNPZ"]),
-        .testTarget(name: "NNFeynDiagramsTests", dependencies: ["NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),
-        .testTarget(name: "NNFeynEvalTests", dependencies: ["NNFeynEval", "NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),
-        .testTarget(name: "NNFeynPhysicsTests", dependencies: ["NNFeynPhysics", "NNFeynNPZ", "NNFeynLanguage", "NNFeynEval", "NNFeynAlgebra"]),
-        .testTarget(name: "NNFeynEmitTests", dependencies: ["NNFeynEmit", "NNFeynEval", "NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),
-        .testTarget(name: "NNFeynCLITests", dependencies: ["NNFeynLanguage", "NNFeynNPZ", "NNFeynAlgebra"]),
+        .testTarget(name: "NNFeynModelTests", dependencies: ["NNFeynModel", "NNFeynAlgebra", "NNFeynTestSupport"]),
+        .testTarget(name: "NNFeynIOTests", dependencies: ["NNFeynIO", "NNFeynDiagnostics", "NNFeynTestSupport"]),
+        .testTarget(name: "NNFeynNPZTests", dependencies: ["NNFeynNPZ", "NNFeynAlgebra", "NNFeynTestSupport"]),
+        .testTarget(name: "NNFeynLanguageTests", dependencies: [
+            "NNFeynLanguage", "NNFeynModel", "NNFeynDiagnostics", "NNFeynAlgebra", "NNFeynNPZ", "NNFeynTestSupport",
+        ]),
+        .testTarget(name: "NNFeynDiagramsTests", dependencies: ["NNFeynDiagrams", "NNFeynModel", "NNFeynAlgebra", "NNFeynTestSupport"]),
+        .testTarget(name: "NNFeynEvalTests", dependencies: [
+            "NNFeynEval", "NNFeynDiagrams", "NNFeynModel", "NNFeynAlgebra", "NNFeynLanguage", "NNFeynTestSupport",
+        ]),
+        .testTarget(name: "NNFeynEmitTests", dependencies: [
+            "NNFeynEmit", "NNFeynEval", "NNFeynDiagrams", "NNFeynModel", "NNFeynLanguage", "NNFeynAlgebra", "NNFeynTestSupport",
+        ]),
+        .testTarget(name: "NNFeynTrainingTests", dependencies: ["NNFeynTraining", "NNFeynModel", "NNFeynAlgebra", "NNFeynTestSupport"]),
+        .testTarget(name: "NNFeynPhysicsTests", dependencies: ["NNFeynPhysics", "NNFeynAlgebra", "NNFeynTestSupport"]),
+        .testTarget(name: "NNFeynExperimentsTests", dependencies: [
+            "NNFeynExperiments", "NNFeynTraining", "NNFeynPhysics", "NNFeynEval", "NNFeynModel", "NNFeynLanguage",
+            "NNFeynAlgebra", "NNFeynTestSupport",
+        ]),
+        .testTarget(name: "NNFeynCLITests", dependencies: ["NNFeynLanguage", "NNFeynModel", "NNFeynNPZ", "NNFeynAlgebra", "NNFeynTestSupport"]),
     ]
 )

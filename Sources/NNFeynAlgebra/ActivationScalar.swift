@@ -6,6 +6,4 @@ public protocol ActivationScalar: Scalar {
     /// sigma^(k)(z) for k = 0...n; nil where this type cannot hold the value (an irrational, for `Rational`).
     static func activationDerivatives(_ activation: Activation, at z: Self,
                                       upTo n: Int) throws(ActivationRuleError) -> [Self?]
-    /// False for values this type represents but no computation should continue with (NaN, infinities).
-    var isFiniteValue: Bool { get }
 }

@@ -4,7 +4,4 @@ extension Double: ActivationScalar {
                                              upTo n: Int) throws(ActivationRuleError) -> [Double?] {
         try ActivationRules.numericDerivatives(activation, at: z, upTo: n).map { Optional($0) }
     }
-
-    /// `isFinite`.
-    public var isFiniteValue: Bool { isFinite }
 }

@@ -28,28 +28,8 @@ public struct MonomialBasis: Sendable, Equatable {
         return total
     }
 
-    /// C(n + m - 1, m) with overflow detection.
-    public static func multichoose(_ n: Int, _ m: Int) -> Int? {
-        if m == 0 { return 1 }
-        if n == 0 { return 0 }
-        // C(n+m-1, m) computed incrementally: each partial product is itself a binomial, so division is exact.
-        var result = 1
-        for i in 1...m {
-            let (p, overflow) = result.multipliedReportingOverflow(by: n - 1 + i)
-            if overflow {
-                // Retry with a gcd reduction before giving up.
-                let g = gcd(result, i)
-                let (p2, o2) = (result / g).multipliedReportingOverflow(by: (n - 1 + i) / (i / g))
-                if o2 || (n - 1 + i) % (i / g) != 0 { return nil }
-                result = p2
-                continue
-            }
-            result = p / i
-        }
-        return result
-    }
-
-    static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? abs(a) : gcd(b, a % b) }
+    /// C(n + m - 1, m) with overflow detection (see `Combinatorics.multichoose`).
+    public static func multichoose(_ n: Int, _ m: Int) -> Int? { Combinatorics.multichoose(n, m) }
 
     /// Builds the basis; the caller must have checked the size with `count(variables:maxDegree:)`.
     public init(variables: Int, maxDegree: Int) {
@@ -117,16 +97,9 @@ public struct MonomialBasis: Sendable, Equatable {
         return position(of: merged)
     }
 
-    /// alpha! = product of the factorials of the index multiplicities: derivative = coefficient * alpha!.
-    public func multiplicityFactorial(at position: Int) -> Int {
-        var result = 1
-        var run = 0
-        var previous = -1
-        for v in indexLists[position] {
-            run = (v == previous) ? run + 1 : 1
-            previous = v
-            result *= run
-        }
-        return result
+    /// alpha! = product of the factorials of the index multiplicities: derivative = coefficient * alpha!, in `S`
+    /// (exact for `Rational`).
+    public func multiplicityFactorial<S: Scalar>(at position: Int, as type: S.Type = S.self) -> S {
+        Combinatorics.multiIndexFactorial(indexLists[position], as: S.self)
     }
 }

@@ -4,7 +4,4 @@ extension Rational: ActivationScalar {
                                              upTo n: Int) throws(ActivationRuleError) -> [Rational?] {
         try ActivationRules.exactDerivatives(activation, at: z, upTo: n)
     }
-
-    /// Always true: rationals are finite.
-    public var isFiniteValue: Bool { true }
 }

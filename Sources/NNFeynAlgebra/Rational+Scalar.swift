@@ -8,10 +8,28 @@ extension Rational: Scalar {
         precondition(!rhs.isZero, "division by zero")
         return make { __gmpq_div($0, lhs.storage.value, rhs.storage.value) }
     }
+    public static func += (lhs: inout Rational, rhs: Rational) { lhs = lhs + rhs }
+    public static func -= (lhs: inout Rational, rhs: Rational) { lhs = lhs - rhs }
+    public static func *= (lhs: inout Rational, rhs: Rational) { lhs = lhs * rhs }
+    public static func /= (lhs: inout Rational, rhs: Rational) { lhs = lhs / rhs }
     public static prefix func - (operand: Rational) -> Rational { make { __gmpq_neg($0, operand.storage.value) } }
+    public mutating func negate() { self = -self }
+
     public init(_ value: Rational) { self = value }
+    /// The exact binary fraction a finite double stores (a non-finite double is a programming error here; use
+    /// `init?(exactly:)` for untrusted values).
+    public init(_ value: Double) {
+        guard let exact = Rational(exactly: value) else { preconditionFailure("\(value) is not a finite number") }
+        self = exact
+    }
+    public init?<T: BinaryInteger>(exactly source: T) {
+        guard let value = Int(exactly: source) else { return nil }
+        self.init(value)
+    }
     public var isZero: Bool { sign == 0 }
-    public static var isExact: Bool { true }
+    public var isFiniteValue: Bool { true }
+    public static var arithmetic: Arithmetic { .exact }
+    public var reciprocal: Rational? { isZero ? nil : Rational.one / self }
 
     public mutating func addProduct(_ a: Rational, _ b: Rational) {
         if a.isZero || b.isZero { return }
@@ -22,6 +40,11 @@ extension Rational: Scalar {
             self = self + product
         }
     }
+
+    /// Exact: "p/q" whatever the digits asked for.
+    public func text(significantDigits: Int) -> String { description }
+    /// Exact: the string "p/q".
+    public var json: ScalarJSON { .string(description) }
 }
 
 extension Rational: Equatable, Hashable, Comparable, CustomStringConvertible {

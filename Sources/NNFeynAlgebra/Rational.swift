@@ -49,6 +49,21 @@ public struct Rational: Sendable {
         __gmpq_canonicalize(storage.value)
     }
 
+    /// numerator / denominator for 64-bit parts; the denominator must be nonzero.
+    public init(fraction numerator: Int64, _ denominator: UInt64) {
+        precondition(denominator != 0, "zero denominator")
+        storage = Storage()
+        __gmpq_set_si(storage.value, Int(numerator), UInt(denominator))
+        __gmpq_canonicalize(storage.value)
+    }
+
+    /// (numerator, denominator) when both fit in 64 bits, else nil.
+    public var smallFraction: (Int64, UInt64)? {
+        let q = storage.value
+        guard __gmpz_fits_slong_p(&q.pointee._mp_num) != 0, __gmpz_sizeinbase(&q.pointee._mp_den, 2) <= 64 else { return nil }
+        return (Int64(__gmpz_get_si(&q.pointee._mp_num)), UInt64(__gmpz_get_ui(&q.pointee._mp_den)))
+    }
+
     /// The exact binary fraction a finite double stores; nil for NaN and infinities.
     public init?(exactly value: Double) {
         guard value.isFinite else { return nil }

@@ -45,7 +45,7 @@ public struct Diagram: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var automorphismOrder: Rational { root?.automorphismOrder ?? .one }
 
     /// n!/|Aut|: the number of labelled terms of the n-th derivative with this shape (exact).
-    public var multiplicity: Rational { DiagramMath.factorial(order) / automorphismOrder }
+    public var multiplicity: Rational { Combinatorics.factorial(order) / automorphismOrder }
 
     /// The id followed by the shape.
     public var description: String { "\(id) \(shape)" }

@@ -48,7 +48,7 @@ public struct DiagramCounter: Sendable {
         let labelled = labelledSeries(upTo: maxOrder)
         return (0...maxOrder).map { n in
             if n == 0 { return DiagramCount(order: 0, diagrams: .one, labelledTerms: .one) }
-            return DiagramCount(order: n, diagrams: unlabelled[n], labelledTerms: labelled[n] * DiagramMath.factorial(n))
+            return DiagramCount(order: n, diagrams: unlabelled[n], labelledTerms: labelled[n] * Combinatorics.factorial(n))
         }
     }
 
@@ -57,6 +57,61 @@ public struct DiagramCounter: Sendable {
         if n < 0 { return .zero }
         if n == 0 { return .one }
         return unlabelledSeries(upTo: n)[n]
+    }
+
+    /// The number of diagrams of every order 0...n in machine integers, nil where it exceeds Int64 (the same
+    /// recurrence as `unlabelledSeries`; every intermediate value counts diagrams or multisets of them, so an
+    /// overflow means "astronomically many"). Fast enough to guard listings at any order before enumerating.
+    public func boundedCounts(upTo n: Int) -> [Int?] {
+        guard n >= 0 else { return [] }
+        let huge = Int.max
+        func add(_ a: Int, _ b: Int) -> Int { a == huge || b == huge ? huge : (a.addingReportingOverflow(b).overflow ? huge : a + b) }
+        func multiply(_ a: Int, _ b: Int) -> Int {
+            if a == 0 || b == 0 { return 0 }
+            if a == huge || b == huge { return huge }
+            let (p, o) = a.multipliedReportingOverflow(by: b)
+            return o ? huge : p
+        }
+        var u = [Int](repeating: 0, count: n + 1)
+        if n >= 1 { u[1] = 1 }
+        for l in stride(from: 1, through: rules.layerCount, by: 1) {
+            let degrees = rules.vertexDegrees(atLayer: l, upTo: n)
+            guard let maxK = degrees.last else { continue }
+            var h: [[Int]] = [[Int](repeating: 0, count: n + 1)]
+            h[0][0] = 1
+            for k in 1...maxK {
+                var hk = [Int](repeating: 0, count: n + 1)
+                for j in 1...k {
+                    let lower = h[k - j]
+                    var d = 1
+                    while j * d <= n {
+                        if u[d] != 0 {
+                            for e in 0...(n - j * d) where lower[e] != 0 {
+                                hk[j * d + e] = add(hk[j * d + e], multiply(u[d], lower[e]))
+                            }
+                        }
+                        d += 1
+                    }
+                }
+                // k h_k is a multiple of k while exact; a saturated value stays saturated.
+                h.append(hk.map { $0 == huge ? huge : $0 / k })
+            }
+            var next = u
+            for k in degrees {
+                for e in 0...n { next[e] = add(next[e], h[k][e]) }
+            }
+            u = next
+        }
+        u[0] = 1
+        return u.map { $0 == huge ? nil : $0 }
+    }
+
+    /// The first order up to n with more than `limit` diagrams, with its count when it fits 64 bits.
+    public func firstOrder(above limit: Int, upTo n: Int) -> (order: Int, count: Int?)? {
+        for (order, count) in boundedCounts(upTo: n).enumerated() where count.map({ $0 > limit }) ?? true {
+            return (order, count)
+        }
+        return nil
     }
 
     /// Coefficients of U_L up to x^N.
@@ -108,7 +163,7 @@ public struct DiagramCounter: Sendable {
             for k in 2...maxK {
                 power = DiagramCounter.multiply(power, g, upTo: n)
                 guard degrees.contains(k) else { continue }
-                let inverse = Rational.one / DiagramMath.factorial(k)
+                let inverse = Rational.one / Combinatorics.factorial(k)
                 for e in 0...n where !power[e].isZero { next[e] = next[e] + power[e] * inverse }
             }
             g = next

@@ -10,13 +10,20 @@ import NNFeynAlgebra
 public struct DiagramLimitExceeded: Error, Equatable, CustomStringConvertible {
     /// The order asked for.
     public let order: Int
-    /// How many diagrams that order has.
-    public let count: Rational
+    /// How many diagrams that order has (nil: more than 9.2e18).
+    public let count: Int?
     /// The caller's limit.
     public let limit: Int
+
+    public init(order: Int, count: Int?, limit: Int) {
+        self.order = order
+        self.count = count
+        self.limit = limit
+    }
+
     /// A lowercase, self-contained message.
     public var description: String {
-        "order \(order) has \(count) diagrams, more than the limit of \(limit)"
+        "order \(order) has \(count.map(String.init) ?? "more than 9.2e18") diagrams, more than the limit of \(limit)"
     }
 }
 
@@ -39,8 +46,9 @@ public struct DiagramEnumerator: Sendable {
 
     /// The diagrams of order n, or an error when there are more than `limit` (checked by counting first).
     public func diagrams(order n: Int, limit: Int) throws(DiagramLimitExceeded) -> [Diagram] {
-        let count = DiagramCounter(rules: rules).diagramCount(order: n)
-        if count > Rational(limit) { throw DiagramLimitExceeded(order: n, count: count, limit: limit) }
+        if n >= 0, let count = DiagramCounter(rules: rules).boundedCounts(upTo: n).last, count.map({ $0 > limit }) ?? true {
+            throw DiagramLimitExceeded(order: n, count: count, limit: limit)
+        }
         return diagrams(order: n)
     }
 

@@ -74,7 +74,7 @@ public indirect enum DiagramNode: Sendable, Hashable {
             var end = start + 1
             while end < children.count && children[end] == children[start] { end += 1 }
             let run = end - start
-            result = result * DiagramMath.factorial(run) * children[start].automorphismOrder.power(run)
+            result = result * Combinatorics.factorial(run) * children[start].automorphismOrder.power(run)
             start = end
         }
         return result
@@ -111,15 +111,5 @@ extension DiagramNode: Comparable {
             }
             return 0
         }
-    }
-}
-
-/// Small exact integer helpers shared by counting and multiplicities.
-public enum DiagramMath {
-    /// n! as an exact big integer (1 for n <= 0).
-    public static func factorial(_ n: Int) -> Rational {
-        var result = Rational.one
-        if n >= 2 { for i in 2...n { result = result * Rational(i) } }
-        return result
     }
 }

@@ -1,6 +1,6 @@
 // What the diagrams of a network may contain: per layer, the vertex degrees its activation allows.
 import NNFeynAlgebra
-import NNFeynLanguage
+import NNFeynModel
 
 /// The part of a network that decides its diagrams: the layers' activations (and names, for display).
 public struct DiagramRules: Sendable, Equatable {
@@ -19,9 +19,9 @@ public struct DiagramRules: Sendable, Equatable {
         }
     }
 
-    /// The rules of a network.
-    public init(network: Network) {
-        self.init(activations: network.layers.map(\.activation), layerNames: network.layers.map(\.name))
+    /// The rules of a network's architecture.
+    public init(_ architecture: Architecture) {
+        self.init(activations: architecture.layers.map(\.activation), layerNames: architecture.layers.map(\.name))
     }
 
     /// L, the number of layers (the output layer's index).

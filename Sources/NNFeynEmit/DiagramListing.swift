@@ -1,7 +1,7 @@
 // The `nnfeyn diagrams` outputs as strings: the text listing, the count table and JSON (schema nnfeyn.diagrams/1).
 // Values are derivative-tensor entries: d^n y_o / dx^alpha = sum over diagrams of multiplicity * contribution.
 import NNFeynAlgebra
-import NNFeynLanguage
+import NNFeynModel
 import NNFeynDiagrams
 import NNFeynEval
 
@@ -53,16 +53,16 @@ public enum DiagramListing {
         """
 
     /// The text listing of one order.
-    public static func text<S: Scalar>(network: Network, breakdown: DiagramOrderBreakdown<S>,
+    public static func text<S: Scalar>(model: Model, breakdown: DiagramOrderBreakdown<S>,
                                        options: DiagramListingOptions = DiagramListingOptions()) -> String {
-        let rules = DiagramRules(network: network)
+        let rules = DiagramRules(model.architecture)
         let formula = DiagramFormula(rules: rules)
         let shown = select(breakdown.contributions, options: options)
         var lines: [String] = []
-        lines.append("diagrams of order \(breakdown.order) for '\(network.displayName)' "
-                     + "(\(DiagramLaTeX.plural(network.input.dimension, "input")), "
-                     + "\(DiagramLaTeX.plural(network.outputCount, "output")), "
-                     + (S.isExact ? "exact" : "numeric") + "): "
+        lines.append("diagrams of order \(breakdown.order) for '\(model.displayName)' "
+                     + "(\(DiagramLaTeX.plural(model.input.dimension, "input")), "
+                     + "\(DiagramLaTeX.plural(model.outputCount, "output")), "
+                     + S.arithmetic.description + "): "
                      + "\(shown.count) of \(breakdown.contributions.count) shown")
         lines.append(legend)
         for c in shown {
@@ -70,12 +70,13 @@ public enum DiagramListing {
             lines.append("\(c.diagram.id)  \(c.diagram.shape)")
             lines.append("  multiplicity  \(c.multiplicity)")
             lines.append("  formula       \(formula.text(c.diagram))")
-            lines.append("  size          \(DiagramNumberFormat.text(double: c.size, significantDigits: options.significantDigits))")
+            lines.append("  size          \(DiagramNumberFormat.text(c.size, significantDigits: options.significantDigits))")
             lines.append("  vanishes      " + (c.vanishing.map { "yes (\($0))" } ?? "no"))
             lines.append("  contribution")
-            for (o, row) in c.entries.enumerated() {
-                for (s, value) in row.enumerated() where s < c.indexLists.count {
-                    let list = c.indexLists[s]
+            for o in 0..<c.tensor.outputCount {
+                for p in c.tensor.positions {
+                    let value = c.tensor.stored(output: o, position: p)
+                    let list = c.tensor.basis.indexLists[p]
                     let index = list.isEmpty ? "" : " [" + list.map(String.init).joined(separator: ", ") + "]"
                     lines.append("    y_\(o)\(index) = \(DiagramNumberFormat.text(value, significantDigits: options.significantDigits))")
                 }
@@ -85,7 +86,7 @@ public enum DiagramListing {
     }
 
     /// The `--count` table: order, diagrams and labelled terms for every order.
-    public static func countTable(network: Network, counts: [DiagramCount]) -> String {
+    public static func countTable(model: Model, counts: [DiagramCount]) -> String {
         let header = ["order", "diagrams", "labelled terms"]
         let rows = counts.map { [String($0.order), $0.diagrams.description, $0.labelledTerms.description] }
         let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
@@ -93,19 +94,19 @@ public enum DiagramListing {
             cells.enumerated().map { String(repeating: " ", count: widths[$0.offset] - $0.element.count) + $0.element }
                 .joined(separator: "  ")
         }
-        let layers = network.layers.map { "\($0.name) \($0.activation.sourceForm)" }.joined(separator: ", ")
-        var lines = ["diagram counts for '\(network.displayName)' (layers: \(layers.isEmpty ? "none" : layers))"]
+        let layers = model.layers.map { "\($0.name) \($0.activation.sourceForm)" }.joined(separator: ", ")
+        var lines = ["diagram counts for '\(model.displayName)' (layers: \(layers.isEmpty ? "none" : layers))"]
         lines.append(line(header))
         lines.append(contentsOf: rows.map(line))
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// The count table as JSON (schema nnfeyn.diagram-counts/1); counts are exact JSON integers of any size.
-    public static func countJSON(network: Network, counts: [DiagramCount]) -> String {
+    public static func countJSON(model: Model, counts: [DiagramCount]) -> String {
         let value: JSONValue = .object([
             "schema": "nnfeyn.diagram-counts/1",
-            "network": .string(network.displayName),
-            "model": networkJSON(network),
+            "network": .string(model.displayName),
+            "model": networkJSON(model),
             "counts": .array(counts.map {
                 ["order": .integer($0.order), "diagrams": DiagramNumberFormat.jsonInteger($0.diagrams),
                  "labelledTerms": DiagramNumberFormat.jsonInteger($0.labelledTerms)]
@@ -115,13 +116,13 @@ public enum DiagramListing {
     }
 
     /// The network summary used in JSON outputs.
-    public static func networkJSON(_ network: Network) -> JSONValue {
+    public static func networkJSON(_ model: Model) -> JSONValue {
         .object([
-            "name": .string(network.displayName),
-            "inputs": .integer(network.input.dimension),
-            "outputs": .integer(network.outputCount),
-            "point": .array(network.point.map { .string($0.description) }),
-            "layers": .array(network.layers.enumerated().map { i, layer in
+            "name": .string(model.displayName),
+            "inputs": .integer(model.input.dimension),
+            "outputs": .integer(model.outputCount),
+            "point": .array(model.point.map { .string($0.description) }),
+            "layers": .array(model.layers.enumerated().map { i, layer in
                 ["index": .integer(i + 1), "name": .string(layer.name), "width": .integer(layer.width),
                  "activation": .string(layer.activation.sourceForm)]
             }),
@@ -131,11 +132,12 @@ public enum DiagramListing {
     /// One diagram as a JSON object.
     public static func json<S: Scalar>(_ c: DiagramContribution<S>, formula: DiagramFormula) -> JSONValue {
         var entries: [JSONValue] = []
-        for (o, row) in c.entries.enumerated() {
-            for (s, value) in row.enumerated() where s < c.indexLists.count {
+        for o in 0..<c.tensor.outputCount {
+            for p in c.tensor.positions {
+                let value = c.tensor.stored(output: o, position: p)
                 // Same entry form as `expand`: the derivative and the Taylor coefficient (derivative / alpha!).
-                let coefficient = value / S(DiagramEvaluator<S>.indexFactorial(c.indexLists[s]))
-                entries.append(["output": .integer(o), "index": .array(c.indexLists[s].map { .integer($0) }),
+                let coefficient = c.tensor.coefficient(output: o, position: p)
+                entries.append(["output": .integer(o), "index": .array(c.tensor.basis.indexLists[p].map { .integer($0) }),
                                 "derivative": DiagramNumberFormat.json(value),
                                 "coefficient": DiagramNumberFormat.json(coefficient)])
             }
@@ -159,16 +161,16 @@ public enum DiagramListing {
     }
 
     /// The JSON listing (schema nnfeyn.diagrams/1): exact entries as "p/q" strings, numeric ones as numbers.
-    public static func json<S: Scalar>(network: Network, breakdown: DiagramOrderBreakdown<S>,
+    public static func json<S: Scalar>(model: Model, breakdown: DiagramOrderBreakdown<S>,
                                        options: DiagramListingOptions = DiagramListingOptions()) -> String {
-        let formula = DiagramFormula(rules: DiagramRules(network: network))
+        let formula = DiagramFormula(rules: DiagramRules(model.architecture))
         let shown = select(breakdown.contributions, options: options)
         let value: JSONValue = .object([
             "schema": "nnfeyn.diagrams/1",
-            "network": .string(network.displayName),
-            "model": networkJSON(network),
+            "network": .string(model.displayName),
+            "model": networkJSON(model),
             "order": .integer(breakdown.order),
-            "exact": .bool(S.isExact),
+            "exact": .bool(S.arithmetic == .exact),
             "diagramCount": .integer(breakdown.contributions.count),
             "diagrams": .array(shown.map { json($0, formula: formula) }),
         ])
@@ -190,13 +192,13 @@ public enum DiagramOutputFormat: String, Sendable, CaseIterable {
 
 extension DiagramListing {
     /// One order's listing in the requested format: the single entry point for the `diagrams` command.
-    public static func render<S: Scalar>(network: Network, breakdown: DiagramOrderBreakdown<S>, format: DiagramOutputFormat,
+    public static func render<S: Scalar>(model: Model, breakdown: DiagramOrderBreakdown<S>, format: DiagramOutputFormat,
                                          options: DiagramListingOptions = DiagramListingOptions()) -> String {
         switch format {
-        case .text: return text(network: network, breakdown: breakdown, options: options)
-        case .json: return json(network: network, breakdown: breakdown, options: options)
-        case .latex: return DiagramLaTeX.document(network: network, breakdown: breakdown, options: options)
-        case .latexFragment: return DiagramLaTeX.fragment(network: network, breakdown: breakdown, options: options)
+        case .text: return text(model: model, breakdown: breakdown, options: options)
+        case .json: return json(model: model, breakdown: breakdown, options: options)
+        case .latex: return DiagramLaTeX.document(model: model, breakdown: breakdown, options: options)
+        case .latexFragment: return DiagramLaTeX.fragment(model: model, breakdown: breakdown, options: options)
         }
     }
 }

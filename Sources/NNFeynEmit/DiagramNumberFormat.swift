@@ -5,22 +5,18 @@ import NNFeynAlgebra
 
 /// Number formatting shared by the diagram listings.
 public enum DiagramNumberFormat {
-    /// Text form: "p/q" for exact scalars, `%.<digits>g` for doubles.
+    /// Text form: the scalar type's own (exact values as "p/q", doubles `%.<digits>g`).
     public static func text<S: Scalar>(_ value: S, significantDigits digits: Int) -> String {
-        if S.isExact { return value.description }
-        return text(double: value.doubleValue, significantDigits: digits)
+        value.text(significantDigits: digits)
     }
 
-    /// A double with `digits` significant digits (1...17), "-0" printed as "0".
-    public static func text(double value: Double, significantDigits digits: Int) -> String {
-        guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
-        if value == 0 { return "0" }
-        return String(format: "%.\(min(max(digits, 1), 17))g", value)
-    }
-
-    /// JSON form: exact values as the string "p/q", doubles as numbers that read back to the same double.
+    /// JSON form: the scalar type's own (exact values as the string "p/q", doubles as numbers that read back to
+    /// the same double).
     public static func json<S: Scalar>(_ value: S) -> JSONValue {
-        S.isExact ? .string(value.description) : .number(value.doubleValue)
+        switch value.json {
+        case .number(let double): .number(double)
+        case .string(let text): .string(text)
+        }
     }
 
     /// An exact integer (a count or multiplicity) as an unquoted JSON integer of any size.
@@ -29,10 +25,10 @@ public enum DiagramNumberFormat {
         return .bigInteger(value.description)
     }
 
-    /// LaTeX math: \tfrac{p}{q} for fractions, a \times 10^{e} form for doubles.
+    /// LaTeX math from the text form: \tfrac{p}{q} for fractions, a \times 10^{e} form for exponents.
     public static func latex<S: Scalar>(_ value: S, significantDigits digits: Int) -> String {
         let plain = text(value, significantDigits: digits)
-        if S.isExact {
+        if plain.contains("/") {
             let negative = plain.hasPrefix("-")
             let body = negative ? String(plain.dropFirst()) : plain
             let parts = body.split(separator: "/")

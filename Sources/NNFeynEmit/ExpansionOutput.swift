@@ -3,7 +3,7 @@
 import NNFeynAlgebra
 import NNFeynDiagrams
 import NNFeynEval
-import NNFeynLanguage
+import NNFeynModel
 
 /// What the header says about how the numbers were computed.
 public struct ExpansionModeLabel: Sendable, Equatable {
@@ -21,21 +21,21 @@ public struct ExpansionModeLabel: Sendable, Equatable {
 /// Renders expansions for people (text) and programs (JSON, schema nnfeyn.expansion/1).
 public enum ExpansionOutput {
     /// The header and the Taylor polynomial of each output, grouped by order.
-    public static func text<S: Scalar>(network: Network, expansion: TaylorExpansion<S>, mode: ExpansionModeLabel,
+    public static func text<S: Scalar>(model: Model, expansion: TaylorExpansion<S>, mode: ExpansionModeLabel,
                                        significantDigits digits: Int = 12,
                                        breakdown: [DiagramOrderBreakdown<S>]? = nil) -> String {
-        let atOrigin = network.point.allSatisfy(\.isZero)
+        let atOrigin = model.point.allSatisfy(\.isZero)
         var lines: [String] = []
-        lines.append("network  \(network.displayName)")
-        lines.append("input    \(network.input.name) (dimension \(network.input.dimension))")
+        lines.append("network  \(model.displayName)")
+        lines.append("input    \(model.input.name) (dimension \(model.input.dimension))")
         lines.append("mode     \(mode.mode)" + (mode.fallbackReason.map { " (exact impossible: \($0))" } ?? ""))
-        lines.append("point    \(network.input.name) = [" + network.point.map(\.description).joined(separator: ", ") + "]")
+        lines.append("point    \(model.input.name) = [" + model.point.map(\.description).joined(separator: ", ") + "]")
         lines.append("order    \(expansion.order)")
-        let variable = atOrigin ? network.input.name : "d" + network.input.name
+        let variable = atOrigin ? model.input.name : "d" + model.input.name
         if !atOrigin {
-            lines.append("         (polynomials in \(variable) = \(network.input.name) - point)")
+            lines.append("         (polynomials in \(variable) = \(model.input.name) - point)")
         }
-        let outputName = network.layers.last?.name ?? "y"
+        let outputName = model.layers.last?.name ?? "y"
         for o in 0..<expansion.outputCount {
             lines.append("")
             let name = expansion.outputCount == 1 ? outputName : "\(outputName)[\(o)]"
@@ -49,9 +49,8 @@ public enum ExpansionOutput {
                 if let breakdown, k < breakdown.count {
                     for c in breakdown[k].contributions where !c.vanishes {
                         // Each diagram's share of this order, as Taylor coefficients of its monomials.
-                        let shares = expansion.basis.range(ofDegree: k).enumerated().compactMap { slot, p -> (S, String)? in
-                            guard slot < c.entries[o].count else { return nil }
-                            let derivative = c.entries[o][slot] * S(c.multiplicity)
+                        let shares = expansion.basis.range(ofDegree: k).compactMap { p -> (S, String)? in
+                            let derivative = c.tensor.stored(output: o, position: p) * S(c.multiplicity)
                             let value = derivative / expansion.basis.multiplicityFactorial(at: p, as: S.self)
                             return value.isZero ? nil : (value, monomial(expansion.basis.indexLists[p], variable: variable))
                         }
@@ -66,7 +65,7 @@ public enum ExpansionOutput {
     }
 
     /// The JSON document: sorted keys, every multi-index of every order once per output.
-    public static func json<S: Scalar>(network: Network, expansion: TaylorExpansion<S>, mode: ExpansionModeLabel,
+    public static func json<S: Scalar>(model: Model, expansion: TaylorExpansion<S>, mode: ExpansionModeLabel,
                                        breakdown: [DiagramOrderBreakdown<S>]? = nil) -> String {
         var orders: [JSONValue] = []
         for k in 0...expansion.order {
@@ -85,9 +84,10 @@ public enum ExpansionOutput {
             if let breakdown, k < breakdown.count {
                 order["diagrams"] = .array(breakdown[k].contributions.map { c in
                     var items: [JSONValue] = []
-                    for o in 0..<c.entries.count {
-                        for (slot, value) in c.entries[o].enumerated() where slot < c.indexLists.count {
-                            items.append(["output": .integer(o), "index": .array(c.indexLists[slot].map { .integer($0) }),
+                    for o in 0..<c.tensor.outputCount {
+                        for p in c.tensor.positions {
+                            let value = c.tensor.stored(output: o, position: p)
+                            items.append(["output": .integer(o), "index": .array(c.tensor.basis.indexLists[p].map { .integer($0) }),
                                           "derivative": number(value)])
                         }
                     }
@@ -100,12 +100,12 @@ public enum ExpansionOutput {
         }
         var document: [String: JSONValue] = [
             "schema": "nnfeyn.expansion/1",
-            "network": .string(network.displayName),
+            "network": .string(model.displayName),
             "mode": .string(mode.mode),
-            "input": ["name": .string(network.input.name), "dimension": .integer(network.input.dimension)],
+            "input": ["name": .string(model.input.name), "dimension": .integer(model.input.dimension)],
             "outputs": .integer(expansion.outputCount),
             "order": .integer(expansion.order),
-            "point": .array(network.point.map { .string($0.description) }),
+            "point": .array(model.point.map { .string($0.description) }),
             "orders": .array(orders),
         ]
         if let reason = mode.fallbackReason { document["fallback"] = .string(reason) }

@@ -2,7 +2,7 @@
 // contribution) either as a fragment to \input or wrapped in a standalone document. Only standard packages:
 // amsmath, array, longtable, booktabs, tikz (and geometry in the standalone document).
 import NNFeynAlgebra
-import NNFeynLanguage
+import NNFeynModel
 import NNFeynDiagrams
 import NNFeynEval
 
@@ -12,7 +12,7 @@ public enum DiagramLaTeX {
     public static let requiredPackages = ["amsmath", "array", "longtable", "booktabs", "tikz"]
 
     /// A standalone document (landscape A4) with a title, the notation and the table.
-    public static func document<S: Scalar>(network: Network, breakdown: DiagramOrderBreakdown<S>,
+    public static func document<S: Scalar>(model: Model, breakdown: DiagramOrderBreakdown<S>,
                                            options: DiagramListingOptions = DiagramListingOptions()) -> String {
         let shown = DiagramListing.select(breakdown.contributions, options: options).count
         return """
@@ -21,8 +21,8 @@ public enum DiagramLaTeX {
             \\usepackage{\(requiredPackages.joined(separator: ","))}
             \\pagestyle{empty}
             \\begin{document}
-            \\section*{Diagrams of order \(breakdown.order) of \\texttt{\(DiagramLaTeX.escape(network.displayName))}}
-            \(plural(network.input.dimension, "input")), \(plural(network.outputCount, "output")), \(S.isExact ? "exact" : "numeric") values; \
+            \\section*{Diagrams of order \(breakdown.order) of \\texttt{\(DiagramLaTeX.escape(model.displayName))}}
+            \(plural(model.input.dimension, "input")), \(plural(model.outputCount, "output")), \(S.arithmetic.description) values; \
             \(shown) of \(breakdown.contributions.count) diagrams shown.
             Indices: $o$ output, $j_1, j_2, \\dots$ vertex neurons, $a_1, \\dots, a_n$ derivative indices;
             $W^{(l)}$ the weights of layer $l$, $P^{(l\\leftarrow m)} = W^{(l)} D_{l-1} W^{(l-1)} \\cdots D_{m+1} W^{(m+1)}$,
@@ -30,16 +30,16 @@ public enum DiagramLaTeX {
             $\\partial^n y_o / \\partial x^\\alpha = \\sum_{\\text{diagrams}} \\text{multiplicity} \\times
             \\text{contribution}_\\alpha$, the contribution being one term symmetrized in $a_1, \\dots, a_n$.
 
-            \(fragment(network: network, breakdown: breakdown, options: options))
+            \(fragment(model: model, breakdown: breakdown, options: options))
             \\end{document}
 
             """
     }
 
     /// Just the longtable, for \input into a document that loads `requiredPackages`.
-    public static func fragment<S: Scalar>(network: Network, breakdown: DiagramOrderBreakdown<S>,
+    public static func fragment<S: Scalar>(model: Model, breakdown: DiagramOrderBreakdown<S>,
                                            options: DiagramListingOptions = DiagramListingOptions()) -> String {
-        let rules = DiagramRules(network: network)
+        let rules = DiagramRules(model.architecture)
         let tikz = DiagramTikZ(rules: rules)
         let formula = DiagramFormula(rules: rules)
         let shown = DiagramListing.select(breakdown.contributions, options: options)
@@ -68,11 +68,12 @@ public enum DiagramLaTeX {
         if let reason = c.vanishing { return "\\textit{vanishes}: \(latex(reason))" }
         var items: [String] = []
         var total = 0
-        for (o, row) in c.entries.enumerated() {
-            for (s, value) in row.enumerated() where s < c.indexLists.count {
+        for o in 0..<c.tensor.outputCount {
+            for p in c.tensor.positions {
+                let value = c.tensor.stored(output: o, position: p)
                 total += 1
                 if let limit = options.latexEntryLimit, items.count >= limit { continue }
-                let list = c.indexLists[s]
+                let list = c.tensor.basis.indexLists[p]
                 let index = list.isEmpty ? "" : "[" + list.map(String.init).joined(separator: ",") + "]"
                 items.append("$y_{\(o)}\(index) = \(DiagramNumberFormat.latex(value, significantDigits: options.significantDigits))$")
             }

@@ -3,15 +3,15 @@
 // layer's neurons, on preallocated buffers, which the compiler vectorizes.
 import COpenBLAS
 import NNFeynAlgebra
-import NNFeynLanguage
+import NNFeynModel
 
 enum BLASEvaluator {
     /// The numeric expansion to `table.basis.maxDegree`, given the point derivatives.
-    static func expand(_ network: ScalarNetwork<Double>, points: PointDerivatives<Double>,
+    static func expand(_ network: Network<Double>, points: PointDerivatives<Double>,
                        table: ProductTable, progress: ExpansionProgress? = nil) throws(EvaluationError) -> TaylorExpansion<Double> {
         let basis = table.basis
         let m = basis.count, n = basis.maxDegree
-        let widest = max(network.layers.map(\.width).max() ?? 0, network.inputDimension)
+        let widest = network.architecture.widestLayer
         // Four buffers of M x widest, allocated once: the layer's input A, Z, and Horner's two accumulators.
         var current = FusedEvaluator.inputPolynomials(network, basis: basis)
         current.append(contentsOf: repeatElement(0, count: m * widest - current.count))
@@ -21,7 +21,7 @@ enum BLASEvaluator {
         var next = [Double](repeating: 0, count: m * widest)
         for (l, layer) in network.layers.enumerated() {
             let w = layer.width, fanIn = layer.fanIn
-            linearStep(current, rows: m, fanIn: fanIn, layer: layer, into: &z)
+            linearStep(current, rows: m, fanIn: fanIn, width: w, weight: network.weights[l], bias: network.biases[l], into: &z)
             let c = FusedEvaluator.taylorCoefficients(points.derivatives[l], activation: layer.activation, order: n)
             horner(z: z, coefficients: c, width: w, table: table, r: &r, next: &next)
             swap(&current, &r)
@@ -29,7 +29,7 @@ enum BLASEvaluator {
             if let bad = firstNonFinite(current, count: m * w, width: w) { throw .nonFinite(layer: l, neuron: bad) }
             progress?(l + 1, network.layers.count)
         }
-        return TaylorExpansion(basis: basis, coefficients: (0..<currentWidth).map { i in (0..<m).map { current[$0 * currentWidth + i] } })
+        return FusedEvaluator.outputMajor(Array(current[0..<(m * currentWidth)]), width: currentWidth, basis: basis)
     }
 
     /// The first neuron with a non-finite coefficient among the first `count` values; one pass of sums first,
@@ -56,13 +56,13 @@ enum BLASEvaluator {
     }
 
     /// Z (rows x width, row-major) = A (rows x fanIn) * W^T, plus the bias on row 0.
-    static func linearStep(_ a: [Double], rows m: Int, fanIn: Int, layer: ScalarNetwork<Double>.Layer, into z: inout [Double]) {
-        let w = layer.width
+    static func linearStep(_ a: [Double], rows m: Int, fanIn: Int, width w: Int, weight: [Double], bias: [Double],
+                           into z: inout [Double]) {
         z.withUnsafeMutableBufferPointer { zp in
             guard let zBase = zp.baseAddress else { return }
             if m > 0, w > 0, fanIn > 0 {
                 a.withUnsafeBufferPointer { ap in
-                    layer.weight.withUnsafeBufferPointer { wp in
+                    weight.withUnsafeBufferPointer { wp in
                         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(w), Int32(fanIn),
                                     1.0, ap.baseAddress, Int32(fanIn), wp.baseAddress, Int32(fanIn), 0.0, zBase, Int32(w))
                     }
@@ -70,7 +70,7 @@ enum BLASEvaluator {
             } else {
                 for e in 0..<(m * w) { zBase[e] = 0 }
             }
-            for i in 0..<w { zBase[i] += layer.bias[i] }
+            for i in 0..<w { zBase[i] += bias[i] }
         }
     }
 

@@ -14,7 +14,7 @@
 //   order 1-2: 1e-8 (measured 1e-14 .. 1e-10)     order 3-4: 1e-5 (measured 3e-11 .. 6e-9)
 //   order 5-6: 1e-3 (measured 2e-8 .. 2e-6)      order 7 and above: 1e-2 (measured 5e-6 .. 2e-4 up to order 8)
 import NNFeynAlgebra
-import NNFeynLanguage
+import NNFeynModel
 
 /// How an expansion is checked.
 public struct CheckOptions: Sendable, Equatable {
@@ -89,9 +89,8 @@ public struct CheckReport: Sendable, Equatable {
 
 extension FiniteDifferences {
     /// Checks every order of `expansion` (of `network` at its point) against finite differences.
-    public static func check(_ expansion: TaylorExpansion<Double>, of network: Network,
-                             options: CheckOptions = CheckOptions()) throws(EvaluationError) -> CheckReport {
-        let f = try NetworkFunction(network)
+    public static func check(_ expansion: TaylorExpansion<Double>, of f: Network<Double>,
+                             options: CheckOptions = CheckOptions()) -> CheckReport {
         let radius = f.smoothRadius
         let basis = expansion.basis
         var functionScale = 0.0
@@ -111,7 +110,7 @@ extension FiniteDifferences {
             let tolerance = options.tolerance(order: k)
             var confidentFailure = false, unresolved = false
             for p in chosen {
-                let estimate = derivative(of: { f($0) }, at: f.point, indices: basis.indexLists[p], smoothRadius: radius)
+                let estimate = derivative(of: { f.outputs(at: $0) }, at: f.point, indices: basis.indexLists[p], smoothRadius: radius)
                 for o in 0..<expansion.outputCount {
                     let error = abs(expansion.derivative(output: o, position: p) - estimate.values[o]) / scale
                     let uncertainty = estimate.errors[o] / scale
@@ -137,16 +136,10 @@ extension FiniteDifferences {
         return CheckReport(orders: report)
     }
 
-    /// At most `limit` of `items`, chosen by a seeded Fisher-Yates shuffle and returned in their original order.
+    /// At most `limit` of `items`, a seeded uniform sample (one stream per order), in their original order.
     public static func sample(_ items: [Int], limit: Int, seed: UInt64, order: Int) -> [Int] {
-        guard items.count > limit else { return items }
-        var generator = SplitMix64(seed: seed &+ UInt64(truncatingIfNeeded: order) &* 0x9E37_79B9_7F4A_7C15)
-        var pool = items
-        for i in 0..<min(max(limit, 0), pool.count) {
-            let j = i + Int(generator.next() % UInt64(pool.count - i))
-            pool.swapAt(i, j)
-        }
-        return pool.prefix(max(limit, 0)).sorted()
+        var generator = Xoshiro256(seed: seed, stream: UInt64(truncatingIfNeeded: order))
+        return generator.sample(items, count: limit)
     }
 }
 

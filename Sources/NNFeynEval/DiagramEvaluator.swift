@@ -8,13 +8,12 @@
 // L). The resulting polynomial is T(v, ..., v) = sum_alpha (n!/alpha!) T[alpha] v^alpha for the symmetrized
 // term, hence T[alpha] = coefficient * alpha!/n!: the only place where a factorial enters.
 import NNFeynAlgebra
-import NNFeynLanguage
+import NNFeynDiagnostics
 import NNFeynDiagrams
+import NNFeynModel
 
 /// Why a per-diagram evaluation cannot run; messages are lowercase and self-contained.
 public enum DiagramEvaluationError: Error, Equatable, CustomStringConvertible {
-    /// The network's shapes are inconsistent (a weight or bias of the wrong size).
-    case malformedNetwork(layer: Int, reason: String)
     /// The point data does not match the network.
     case malformedPoint(reason: String)
     /// The point data lacks sigma_layer^(order).
@@ -29,7 +28,6 @@ public enum DiagramEvaluationError: Error, Equatable, CustomStringConvertible {
     /// A lowercase, self-contained message.
     public var description: String {
         switch self {
-        case .malformedNetwork(let layer, let reason): return "layer \(layer) is malformed: \(reason)"
         case .malformedPoint(let reason): return "the point derivatives do not match the network: \(reason)"
         case .missingDerivative(let layer, let order):
             return "derivative of order \(order) of layer \(layer)'s activation is not available at the point"
@@ -68,10 +66,8 @@ public struct DiagramContribution<S: Scalar>: Sendable {
     public let diagram: Diagram
     /// n!/|Aut|, exact.
     public let multiplicity: Rational
-    /// The non-decreasing index lists of the order's tensor slots, in MonomialBasis order.
-    public let indexLists: [[Int]]
-    /// entries[output][slot]: the symmetrized term's derivative-tensor entries (not multiplied by multiplicity).
-    public let entries: [[S]]
+    /// The symmetrized term's derivative-tensor entries of order n (not multiplied by the multiplicity).
+    public let tensor: TaylorExpansion<S>
     /// Why the contribution vanishes, or nil if some entry is nonzero.
     public let vanishing: DiagramVanishing?
 
@@ -80,13 +76,7 @@ public struct DiagramContribution<S: Scalar>: Sendable {
 
     /// The largest |entry| as a double: the size measure used to sort listings.
     public var size: Double {
-        entries.joined().reduce(0.0) { Swift.max($0, Swift.abs($1.doubleValue)) }
-    }
-
-    /// multiplicity * entries: this diagram's share of the derivative tensor.
-    public var weightedEntries: [[S]] {
-        let m = S(multiplicity)
-        return entries.map { $0.map { $0 * m } }
+        tensor.values.reduce(0.0) { Swift.max($0, Swift.abs($1.doubleValue)) }
     }
 }
 
@@ -94,30 +84,29 @@ public struct DiagramContribution<S: Scalar>: Sendable {
 public struct DiagramOrderBreakdown<S: Scalar>: Sendable {
     /// The derivative order.
     public let order: Int
-    /// The non-decreasing index lists of the order's tensor slots.
-    public let indexLists: [[Int]]
+    /// The monomials of the order (its tensor slots are the positions of degree `order`).
+    public let basis: MonomialBasis
     /// The number of network outputs.
     public let outputCount: Int
     /// One entry per diagram, in canonical order (empty when the order has no diagrams).
     public let contributions: [DiagramContribution<S>]
 
-    /// The derivative tensor of this order: sum of multiplicity * contribution, entries[output][slot].
-    public var total: [[S]] {
-        var sum = [[S]](repeating: [S](repeating: .zero, count: indexLists.count), count: outputCount)
+    /// The derivative tensor of this order: the sum of multiplicity * contribution.
+    public var total: TaylorExpansion<S> {
+        let slots = basis.range(ofDegree: order).count
+        var sum = [S](repeating: .zero, count: outputCount * slots)
         for c in contributions {
             let m = S(c.multiplicity)
-            for o in c.entries.indices where o < sum.count {
-                for s in c.entries[o].indices where s < sum[o].count { sum[o][s].addProduct(m, c.entries[o][s]) }
-            }
+            for (e, value) in c.tensor.values.enumerated() where e < sum.count { sum[e].addProduct(m, value) }
         }
-        return sum
+        return TaylorExpansion(basis: basis, lowestOrder: order, outputCount: outputCount, convention: .derivative, values: sum)
     }
 }
 
 /// Evaluates diagrams of one network at one point, generic over the scalar type.
 public struct DiagramEvaluator<S: Scalar>: Sendable {
     /// The network.
-    public let network: Network
+    public let network: Network<S>
     /// Pre-activations and activation derivatives at the point.
     public let point: PointDerivatives<S>
     /// The vertex rules derived from the network.
@@ -132,23 +121,13 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
     /// The largest monomial basis (all degrees up to the order) an evaluation builds before refusing.
     public static var maximumSlots: Int { 2_000_000 }
 
-    /// Checks shapes and computes all propagators once.
-    public init(network: Network, point: PointDerivatives<S>) throws(DiagramEvaluationError) {
+    /// Checks the point data against the network and computes all propagators once.
+    public init(network: Network<S>, point: PointDerivatives<S>) throws(DiagramEvaluationError) {
         self.network = network
         self.point = point
-        self.rules = DiagramRules(network: network)
+        self.rules = DiagramRules(network.architecture)
         let L = network.layers.count
-        var widths = [network.input.dimension]
-        for (i, layer) in network.layers.enumerated() {
-            let fanIn = widths[i]
-            guard layer.weight.count == layer.width, layer.weight.allSatisfy({ $0.count == fanIn }) else {
-                throw .malformedNetwork(layer: i + 1, reason: "weight is not \(layer.width) x \(fanIn)")
-            }
-            guard layer.bias.count == layer.width else {
-                throw .malformedNetwork(layer: i + 1, reason: "bias has \(layer.bias.count) entries, not \(layer.width)")
-            }
-            widths.append(layer.width)
-        }
+        let widths = [network.inputDimension] + network.layers.map(\.width)
         self.widths = widths
         guard point.derivatives.count == L, point.preActivations.count == L else {
             throw .malformedPoint(reason: "\(point.derivatives.count) layers of derivatives for \(L) layers")
@@ -162,18 +141,20 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
             }
         }
         // Orders >= 1 need D_j = sigma_j'(z_j) on every hidden layer (and on a nonlinear output); order 0 does not.
-        let outputFactor = DiagramRules(network: network).outputHasDerivativeFactor
+        let outputFactor = rules.outputHasDerivativeFactor
         self.missingFirstDerivative = (0..<L).first { l in
             (l < L - 1 || outputFactor) && point.derivatives[l].count < 2
         }.map { $0 + 1 }
         // P^(l<-l-1) = W_l and P^(l<-m) = W_l D_{l-1} P^(l-1<-m).
         var props = [[[[S]]]](repeating: [], count: L + 1)
         if L == 0 {
-            let d = network.input.dimension
+            let d = network.inputDimension
             props[0] = [(0..<d).map { i in (0..<d).map { $0 == i ? S.one : S.zero } }]
         }
         for l in stride(from: 1, through: L, by: 1) {
-            let w = network.layers[l - 1].weight.map { $0.map { S($0) } }
+            let fanIn = network.layers[l - 1].fanIn
+            let flat = network.weights[l - 1]
+            let w = (0..<network.layers[l - 1].width).map { Array(flat[($0 * fanIn)..<(($0 + 1) * fanIn)]) }
             var row = [[[S]]](repeating: [], count: l)
             row[l - 1] = w
             if l >= 2, point.derivatives[l - 2].count >= 2 {
@@ -203,7 +184,7 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
     func contribution(of diagram: Diagram, context shared: inout PolynomialContext?) throws(DiagramEvaluationError)
         -> DiagramContribution<S> {
         let n = diagram.order
-        let d = network.input.dimension
+        let d = network.inputDimension
         guard let size = MonomialBasis.count(variables: d, maxDegree: n), size <= DiagramEvaluator.maximumSlots else {
             throw .tensorTooLarge(variables: d, order: n)
         }
@@ -214,14 +195,18 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
         let slots = basis.range(ofDegree: n)
         let indexLists = Array(basis.indexLists[slots])
         let outputs = widths.last ?? d
+        func tensor(_ entries: [[S]]) -> TaylorExpansion<S> {
+            TaylorExpansion(basis: basis, lowestOrder: n, outputCount: outputs, convention: .derivative,
+                            values: entries.flatMap { $0 })
+        }
         let L = network.layers.count
 
         guard let root = diagram.root else {
             // Order 0: the value y(x0).
-            let value: [S] = L == 0 ? network.point.map { S($0) } : point.derivatives[L - 1].first ?? []
+            let value: [S] = L == 0 ? network.point : point.derivatives[L - 1].first ?? []
             guard value.count == outputs else { throw .missingDerivative(layer: L, order: 0) }
-            return DiagramContribution(diagram: diagram, multiplicity: .one, indexLists: indexLists,
-                                       entries: value.map { [$0] }, vanishing: value.allSatisfy(\.isZero) ? .cancellation : nil)
+            return DiagramContribution(diagram: diagram, multiplicity: .one, tensor: tensor(value.map { [$0] }),
+                                       vanishing: value.allSatisfy(\.isZero) ? .cancellation : nil)
         }
         if let layer = missingFirstDerivative { throw .missingDerivative(layer: layer, order: 1) }
         for vertex in root.verticesPreorder {
@@ -252,18 +237,18 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
             }
         }
         // Coefficient of v^alpha -> derivative entry: times alpha!/n!.
-        let nFactorial = DiagramMath.factorial(n)
-        let scales = indexLists.map { S(DiagramEvaluator.indexFactorial($0) / nFactorial) }
+        let nFactorial = Combinatorics.factorial(n)
+        let scales = indexLists.map { S(Combinatorics.multiIndexFactorial($0, as: Rational.self) / nFactorial) }
         let entries = output.map { poly in poly.indices.map { poly[$0] * scales[$0] } }
         if reason == nil && entries.allSatisfy({ $0.allSatisfy(\.isZero) }) { reason = .cancellation }
-        return DiagramContribution(diagram: diagram, multiplicity: diagram.multiplicity, indexLists: indexLists,
-                                   entries: entries, vanishing: reason)
+        return DiagramContribution(diagram: diagram, multiplicity: diagram.multiplicity, tensor: tensor(entries),
+                                   vanishing: reason)
     }
 
     /// Every diagram of order n with its contribution, in canonical order (the `diagrams` listing).
     /// Throws `DiagramLimitExceeded` when the order has more than `limit` diagrams, or a `DiagramEvaluationError`.
     public func breakdown(order n: Int, limit: Int = 100_000) throws -> DiagramOrderBreakdown<S> {
-        let d = network.input.dimension
+        let d = network.inputDimension
         guard n >= 0, let size = MonomialBasis.count(variables: d, maxDegree: n), size <= DiagramEvaluator.maximumSlots else {
             throw DiagramEvaluationError.tensorTooLarge(variables: d, order: n)
         }
@@ -272,8 +257,8 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
         var contributions: [DiagramContribution<S>] = []
         contributions.reserveCapacity(diagrams.count)
         for diagram in diagrams { contributions.append(try contribution(of: diagram, context: &context)) }
-        let lists = contributions.first?.indexLists ?? MonomialBasis(variables: d, maxDegree: n).indexLists.filter { $0.count == n }
-        return DiagramOrderBreakdown(order: n, indexLists: lists, outputCount: widths.last ?? 0, contributions: contributions)
+        let basis = contributions.first?.tensor.basis ?? MonomialBasis(variables: d, maxDegree: n)
+        return DiagramOrderBreakdown(order: n, basis: basis, outputCount: widths.last ?? 0, contributions: contributions)
     }
 
     /// For `expand --by-diagram`: every order 0...maxOrder with all its diagrams' contributions.
@@ -281,19 +266,6 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
     public func breakdown(upTo maxOrder: Int, limit: Int = 100_000) throws -> [DiagramOrderBreakdown<S>] {
         guard maxOrder >= 0 else { return [] }
         return try (0...maxOrder).map { try breakdown(order: $0, limit: limit) }
-    }
-
-    /// alpha! for a non-decreasing index list, exact.
-    public static func indexFactorial(_ list: [Int]) -> Rational {
-        var result = Rational.one
-        var run = 0
-        var previous = Int.min
-        for v in list {
-            run = v == previous ? run + 1 : 1
-            previous = v
-            if run > 1 { result = result * Rational(run) }
-        }
-        return result
     }
 
     /// The first structurally zero factor of the tree (a zero sigma^(k) vector or a zero propagator), if any.
@@ -333,7 +305,7 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
         switch node {
         case .leg:
             // The input itself: neuron a carries the monomial v_a.
-            let d = network.input.dimension
+            let d = network.inputDimension
             return PolynomialVector(degree: 1, values: (0..<d).map { a in (0..<d).map { $0 == a ? S.one : S.zero } })
         case .vertex(let layer, let children):
             let sigma = point.derivatives[layer - 1][children.count]
@@ -413,5 +385,16 @@ public struct DiagramEvaluator<S: Scalar>: Sendable {
                 return r
             }
         }
+    }
+}
+
+extension DiagramEvaluationError: DiagnosticConvertible {
+    public var diagnostics: [Diagnostic] { [Diagnostic(code: .diagramEvaluation, message: description)] }
+}
+
+extension DiagramLimitExceeded: DiagnosticConvertible {
+    public var diagnostics: [Diagnostic] {
+        [Diagnostic(code: .tooManyDiagrams, message: description,
+                    help: "lower --order or filter; 'nnfeyn diagrams --count' counts without enumerating")]
     }
 }

@@ -1,6 +1,7 @@
-// The entry point the CLI calls: check the size, pick exact or numeric arithmetic, run the fused evaluator.
+// The entry point for expansions: check the size, pick exact or numeric arithmetic, run the fused evaluator on the
+// model converted once to that arithmetic.
 import NNFeynAlgebra
-import NNFeynLanguage
+import NNFeynModel
 
 /// Which arithmetic an expansion uses.
 public enum ExpansionMode: String, Sendable, Equatable, CaseIterable {
@@ -46,101 +47,97 @@ public struct ExpansionResult: Sendable {
     }
 }
 
-/// Taylor expansions of a network's outputs around `network.point`.
+/// Taylor expansions of a network's outputs around its point.
 public enum Expander {
     /// The default cost limit (multiply-adds or bytes, see `ExpansionEstimate.cost`): about a second of numeric
     /// work. It admits d = 6, N = 8 through 64-wide layers and refuses order 1000 with d = 16.
     public static let defaultLimit = 1_000_000_000
 
-    /// Every Taylor coefficient of every output up to `order` (0 = the value only). Exact mode is refused with
-    /// `.tooLarge` when `estimate.exactCost` exceeds the limit; automatic mode then falls back to numeric.
-    public static func expand(_ network: Network, order: Int, mode: ExpansionMode,
-                              limit: Int = defaultLimit, progress: ExpansionProgress? = nil) throws(EvaluationError) -> ExpansionResult {
+    /// Every Taylor coefficient of every output of `model` at its point up to `order` (0 = the value only). Exact
+    /// mode is refused with `.tooLarge` when the exact cost exceeds the limit; automatic mode then falls back to
+    /// numeric.
+    public static func expand(_ model: Model, order: Int, mode: ExpansionMode, limit: Int = defaultLimit,
+                              progress: ExpansionProgress? = nil) throws(EvaluationError) -> ExpansionResult {
         guard order >= 0 else { throw .negativeOrder(order) }
-        try ScalarNetwork<Double>.validate(network)
-        let estimate = try checkedEstimate(network, order: order, limit: limit)
-        let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
-        switch mode {
-        case .exact:
-            guard estimate.fits(limit: limit, exact: true) else { throw .tooLarge(estimate: estimate, limit: limit) }
-            return ExpansionResult(values: .exact(try exactExpansion(network, order: order, table: table, progress: progress)),
+        let estimate = try checkedEstimate(model, order: order, limit: limit)
+        let table = ProductTable.cached(variables: model.architecture.input.dimension, maxDegree: order)
+        func exact() throws(EvaluationError) -> ExpansionResult {
+            guard estimate.fits(limit: limit, arithmetic: .exact) else { throw .tooLarge(estimate: estimate, limit: limit) }
+            let network = try converted(model, as: Rational.self)
+            let points = try PointDerivatives<Rational>(network: network, order: order)
+            return ExpansionResult(values: .exact(try FusedEvaluator.expand(network, points: points, table: table, progress: progress)),
                                    mode: .exact, fallbackReason: nil, estimate: estimate)
-        case .numeric:
-            return ExpansionResult(values: .numeric(try numericExpansion(network, order: order, table: table, progress: progress)),
-                                   mode: .numeric, fallbackReason: nil, estimate: estimate)
+        }
+        func numeric(fallbackReason: EvaluationError?) throws(EvaluationError) -> ExpansionResult {
+            let network = try converted(model, as: Double.self)
+            let points = try PointDerivatives<Double>(network: network, order: order)
+            return ExpansionResult(values: .numeric(try BLASEvaluator.expand(network, points: points, table: table, progress: progress)),
+                                   mode: .numeric, fallbackReason: fallbackReason, estimate: estimate)
+        }
+        switch mode {
+        case .exact: return try exact()
+        case .numeric: return try numeric(fallbackReason: nil)
         case .automatic:
             do throws(EvaluationError) {
-                guard estimate.fits(limit: limit, exact: true) else { throw .tooLarge(estimate: estimate, limit: limit) }
-                return ExpansionResult(values: .exact(try exactExpansion(network, order: order, table: table, progress: progress)),
-                                       mode: .exact, fallbackReason: nil, estimate: estimate)
+                return try exact()
             } catch {
                 switch error {
-                case .irrational, .tooLarge: break
+                case .irrational, .tooLarge: return try numeric(fallbackReason: error)
                 default: throw error
                 }
-                return ExpansionResult(values: .numeric(try numericExpansion(network, order: order, table: table, progress: progress)),
-                                       mode: .numeric, fallbackReason: error, estimate: estimate)
             }
         }
     }
 
-    /// The size estimate of an expansion (never traps, whatever the order).
-    public static func estimate(network: Network, order: Int) -> ExpansionEstimate {
-        ExpansionEstimate(network: network, order: order)
+    /// The size estimate of an expansion of `model` (never traps, whatever the order).
+    public static func estimate(_ model: Model, order: Int) -> ExpansionEstimate {
+        ExpansionEstimate(model: model, order: order)
     }
 
-    /// The estimate, or `.tooLarge` when its cost exceeds `limit` (or positions would not fit the product table),
-    /// or `.orderTooHigh` beyond `PointDerivatives.maximumOrder`.
-    public static func checkedEstimate(_ network: Network, order: Int, limit: Int) throws(EvaluationError) -> ExpansionEstimate {
+    /// The estimate, or `.tooLarge` when its numeric cost exceeds `limit` (or positions would not fit the product
+    /// table), or `.orderTooHigh` beyond `PointDerivatives.maximumOrder`.
+    public static func checkedEstimate(_ model: Model, order: Int, limit: Int) throws(EvaluationError) -> ExpansionEstimate {
+        try checked(ExpansionEstimate(model: model, order: order), limit: limit)
+    }
+
+    static func checked(_ estimate: ExpansionEstimate, limit: Int) throws(EvaluationError) -> ExpansionEstimate {
         let maximum = PointDerivatives<Double>.maximumOrder
-        guard order <= maximum else { throw .orderTooHigh(order: order, maximum: maximum) }
-        let estimate = ExpansionEstimate(network: network, order: order)
-        guard estimate.fits(limit: limit), estimate.monomials <= Int(Int32.max) else {
+        guard estimate.order <= maximum else { throw .orderTooHigh(order: estimate.order, maximum: maximum) }
+        guard estimate.fits(limit: limit, arithmetic: .double), estimate.monomials <= Int(Int32.max) else {
             throw .tooLarge(estimate: estimate, limit: limit)
         }
         return estimate
     }
 
-    /// The activation derivatives at the point, generic over the arithmetic (see `PointDerivatives.init`).
-    public static func pointDerivatives<S: ActivationScalar>(of network: Network, order: Int,
-                                                             as type: S.Type = S.self) throws(EvaluationError) -> PointDerivatives<S> {
-        try PointDerivatives<S>(network: network, order: order)
-    }
-
-    /// The fused expansion in any activation scalar by the generic evaluator, after the size check.
-    public static func taylorExpansion<S: ActivationScalar>(of network: Network, order: Int, as type: S.Type = S.self,
-                                                            limit: Int = defaultLimit) throws(EvaluationError) -> TaylorExpansion<S> {
+    /// The fused expansion of a network in its own arithmetic, after the size check (the OpenBLAS path for doubles,
+    /// the generic evaluator otherwise).
+    public static func expand<S: ActivationScalar>(_ network: Network<S>, order: Int,
+                                                   limit: Int = defaultLimit) throws(EvaluationError) -> TaylorExpansion<S> {
         guard order >= 0 else { throw .negativeOrder(order) }
-        try ScalarNetwork<S>.validate(network)
-        let estimate = try checkedEstimate(network, order: order, limit: limit)
-        guard estimate.fits(limit: limit, exact: S.isExact) else { throw .tooLarge(estimate: estimate, limit: limit) }
-        let converted = ScalarNetwork<S>(network)
-        let points = try PointDerivatives<S>.forward(converted, order: order)
-        let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
-        return try FusedEvaluator.expand(converted, points: points, table: table)
+        let estimate = try checked(ExpansionEstimate(architecture: network.architecture, order: order), limit: limit)
+        guard estimate.fits(limit: limit, arithmetic: S.arithmetic) else { throw .tooLarge(estimate: estimate, limit: limit) }
+        let points = try PointDerivatives<S>(network: network, order: order)
+        let table = ProductTable.cached(variables: network.inputDimension, maxDegree: order)
+        if let doubles = network as? Network<Double>, let points = points as? PointDerivatives<Double> {
+            // Same algorithm, same layout: the dgemm path only changes speed.
+            return try BLASEvaluator.expand(doubles, points: points, table: table) as! TaylorExpansion<S>
+        }
+        return try FusedEvaluator.expand(network, points: points, table: table)
     }
 
-    /// The numeric expansion by the OpenBLAS fast path, after the size check.
-    public static func numericTaylorExpansion(of network: Network, order: Int,
-                                              limit: Int = defaultLimit) throws(EvaluationError) -> TaylorExpansion<Double> {
+    /// The fused expansion by the generic evaluator (no OpenBLAS), for cross-checks of the fast path.
+    public static func expandGeneric<S: ActivationScalar>(_ network: Network<S>, order: Int,
+                                                          limit: Int = defaultLimit) throws(EvaluationError) -> TaylorExpansion<S> {
         guard order >= 0 else { throw .negativeOrder(order) }
-        try ScalarNetwork<Double>.validate(network)
-        _ = try checkedEstimate(network, order: order, limit: limit)
-        let table = ProductTable.cached(variables: network.input.dimension, maxDegree: order)
-        return try numericExpansion(network, order: order, table: table)
+        let estimate = try checked(ExpansionEstimate(architecture: network.architecture, order: order), limit: limit)
+        guard estimate.fits(limit: limit, arithmetic: S.arithmetic) else { throw .tooLarge(estimate: estimate, limit: limit) }
+        let points = try PointDerivatives<S>(network: network, order: order)
+        return try FusedEvaluator.expand(network, points: points,
+                                         table: ProductTable.cached(variables: network.inputDimension, maxDegree: order))
     }
 
-    static func exactExpansion(_ network: Network, order: Int, table: ProductTable,
-                               progress: ExpansionProgress? = nil) throws(EvaluationError) -> TaylorExpansion<Rational> {
-        let converted = ScalarNetwork<Rational>(network)
-        let points = try PointDerivatives<Rational>.forward(converted, order: order)
-        return try FusedEvaluator.expand(converted, points: points, table: table, progress: progress)
-    }
-
-    static func numericExpansion(_ network: Network, order: Int, table: ProductTable,
-                                 progress: ExpansionProgress? = nil) throws(EvaluationError) -> TaylorExpansion<Double> {
-        let converted = ScalarNetwork<Double>(network)
-        let points = try PointDerivatives<Double>.forward(converted, order: order)
-        return try BLASEvaluator.expand(converted, points: points, table: table, progress: progress)
+    /// The model in arithmetic `S` (converted once per model and type).
+    public static func converted<S: Scalar>(_ model: Model, as type: S.Type) throws(EvaluationError) -> Network<S> {
+        do { return try model.network(as: S.self) } catch { throw .model(error) }
     }
 }

@@ -1,8 +1,9 @@
 // Size and cost of a fused expansion, computed before any allocation, in saturating arithmetic: absurd requests
 // (order 10^9, thousands of inputs) give Int.max instead of trapping, and are refused by the limit check.
 
+import Foundation
 import NNFeynAlgebra
-import NNFeynLanguage
+import NNFeynModel
 
 /// The size of an expansion and the work the fused evaluator will do. Counts saturate at Int.max.
 public struct ExpansionEstimate: Sendable, Equatable {
@@ -22,16 +23,44 @@ public struct ExpansionEstimate: Sendable, Equatable {
     public var multiplyAdds: Int
     /// Working memory of the numeric evaluator: layer buffers, product table, basis.
     public var memoryBytes: Int
+    /// The estimated bit size (numerator plus denominator) of the largest exact coefficient: exact arithmetic's
+    /// operations cost more the larger their operands.
+    public var exactBits: Int
 
-    /// The figure compared with a limit: the larger of multiply-adds and bytes.
+    /// The figure compared with a limit in double arithmetic: the larger of multiply-adds and bytes.
     public var cost: Int { max(multiplyAdds, memoryBytes) }
 
-    /// The relative cost of one exact multiply-add: a GMP rational product and sum allocate and reduce by a gcd,
-    /// roughly 50-200 times a double's fused multiply-add, more as numerators grow.
+    /// The relative cost of one exact multiply-add on small operands: a GMP rational product and sum allocate and
+    /// reduce by a gcd, roughly 50-200 times a double's fused multiply-add.
     public static let exactOperationWeight = 64
 
+    /// The cost of one exact multiply-add on operands of `bits` bits, in the units of `cost` (about a nanosecond):
+    /// at least `exactOperationWeight`, then growing with the operands' size. Measured on this project's machine
+    /// (release build, GMP 6.2): 0.5 us per multiply-add at an estimated 41 kbit, 8 us at 330 kbit, 90 us at
+    /// 3.7 Mbit, 310 us at 16 Mbit, i.e. about a nanosecond per 32 estimated bits (GMP's FFT multiplication and
+    /// subquadratic gcd keep it close to linear; `exactBits` over-estimates the typical operand by a similar factor).
+    public static func exactOperationCost(bits: Int) -> Int {
+        max(exactOperationWeight, bits / 32)
+    }
+
     /// The cost of the same expansion in exact rational arithmetic, in the units of `cost`.
-    public var exactCost: Int { max(Saturating.multiply(multiplyAdds, ExpansionEstimate.exactOperationWeight), Saturating.multiply(memoryBytes, 4)) }
+    public var exactCost: Int {
+        // Most coefficients are smaller than the largest one: charge half its bytes, plus GMP's per-value overhead.
+        let bytesPerValue = Saturating.add(exactBits / 16, 48)
+        let exactMemory = Saturating.multiply(memoryBytes / 8, bytesPerValue)
+        return max(Saturating.multiply(multiplyAdds, ExpansionEstimate.exactOperationCost(bits: exactBits)), exactMemory)
+    }
+
+    /// The cost in the given arithmetic, compared with the limit.
+    public func cost(in arithmetic: Arithmetic) -> Int {
+        switch arithmetic {
+        case .double: cost
+        case .exact: exactCost
+        case .multiprecision(let bits):
+            max(Saturating.multiply(multiplyAdds, ExpansionEstimate.exactOperationCost(bits: bits) / 4),
+                Saturating.multiply(memoryBytes / 8, Saturating.add(bits / 8, 32)))
+        }
+    }
 
     /// A short human-readable summary.
     public var summary: String {
@@ -43,7 +72,7 @@ public struct ExpansionEstimate: Sendable, Equatable {
 
     /// Memberwise initializer.
     public init(variables: Int, order: Int, outputs: Int, monomials: Int, entries: Int, productPairs: Int,
-                multiplyAdds: Int, memoryBytes: Int) {
+                multiplyAdds: Int, memoryBytes: Int, exactBits: Int = 64) {
         self.variables = variables
         self.order = order
         self.outputs = outputs
@@ -52,30 +81,46 @@ public struct ExpansionEstimate: Sendable, Equatable {
         self.productPairs = productPairs
         self.multiplyAdds = multiplyAdds
         self.memoryBytes = memoryBytes
+        self.exactBits = exactBits
     }
 
-    /// Estimates the expansion of `network` to `order` (orders below 0 are treated as 0).
-    public init(network: Network, order requested: Int) {
+    /// Estimates the expansion of a model to `order`, including the size of its exact numbers.
+    public init(model: Model, order: Int) {
+        self.init(architecture: model.architecture, order: order, parameterBits: model.maximumBitSize)
+    }
+
+    /// Estimates the expansion of an architecture to `order` (orders below 0 are treated as 0), for parameters of at
+    /// most `parameterBits` bits each.
+    public init(architecture: Architecture, order requested: Int, parameterBits: Int = 64) {
         let n = max(requested, 0)
-        let d = max(network.input.dimension, 0)
-        let m = Saturating.binomial(Saturating.add(n, d), d)
-        let pairs = Saturating.subtract(Saturating.binomial(Saturating.add(n, 2 * min(d, Int.max / 4)), 2 * min(d, Int.max / 4)), m)
+        let d = max(architecture.input.dimension, 0)
+        let m = Combinatorics.saturatingBinomial(Saturating.add(n, d), d)
+        let dd = 2 * min(d, Int.max / 4)
+        let pairs = Saturating.subtract(Combinatorics.saturatingBinomial(Saturating.add(n, dd), dd), m)
         var work = 0
         var widest = max(d, 1)
-        for layer in network.layers {
+        // Bits per unit of degree of the exact coefficients: each layer adds a weight's bits, the growth of a sum
+        // over its fan-in and its activation's Taylor coefficients (about 2 log2 N bits per order for tanh and the
+        // other own-value rules); the order-N coefficient then has about N times that.
+        var bitsPerDegree = parameterBits
+        let logOrder = Int(Foundation.log2(Double(n) + 2).rounded(.up))
+        for layer in architecture.layers {
             widest = max(widest, layer.width)
             let width = max(layer.width, 0), fanIn = max(layer.fanIn, 0)
             work = Saturating.add(work, Saturating.multiply(m, Saturating.multiply(width, fanIn)))
             let top = min(n, layer.activation.maximumVertexDegree ?? n)
             let perNeuron = Saturating.add(Saturating.multiply(m, top), ExpansionEstimate.hornerPairs(variables: d, order: n, top: top))
             work = Saturating.add(work, Saturating.multiply(width, perNeuron))
+            let fanInBits = Int(Foundation.log2(Double(max(fanIn, 1))).rounded(.up))
+            bitsPerDegree = Saturating.add(bitsPerDegree, Saturating.add(parameterBits, fanInBits + 2 * logOrder + 2))
         }
         let buffers = Saturating.multiply(Saturating.multiply(m, widest), 4 * 8)
         let table = Saturating.multiply(pairs, 12)
         let basis = Saturating.multiply(m, Saturating.add(Saturating.multiply(8, Saturating.add(n, d)), 40))
-        self.init(variables: d, order: n, outputs: network.outputCount, monomials: m,
-                  entries: Saturating.multiply(m, network.outputCount), productPairs: pairs, multiplyAdds: work,
-                  memoryBytes: Saturating.add(buffers, Saturating.add(table, basis)))
+        self.init(variables: d, order: n, outputs: architecture.outputCount, monomials: m,
+                  entries: Saturating.multiply(m, architecture.outputCount), productPairs: pairs, multiplyAdds: work,
+                  memoryBytes: Saturating.add(buffers, Saturating.add(table, basis)),
+                  exactBits: Saturating.add(Saturating.multiply(max(n, 1), bitsPerDegree), parameterBits))
     }
 
     /// Pair products of the Horner steps k = top-2 ... 0, which are truncated at degree N - k:
@@ -86,53 +131,12 @@ public struct ExpansionEstimate: Sendable, Equatable {
         let dd = 2 * min(d, Int.max / 4)
         func partial(_ D: Int) -> Int {
             guard D >= 0 else { return 0 }
-            return Saturating.subtract(Saturating.binomial(Saturating.add(D, dd + 1), dd + 1),
-                                       Saturating.binomial(Saturating.add(D, d + 1), d + 1))
+            return Saturating.subtract(Combinatorics.saturatingBinomial(Saturating.add(D, dd + 1), dd + 1),
+                                       Combinatorics.saturatingBinomial(Saturating.add(D, d + 1), d + 1))
         }
         return Saturating.subtract(partial(n), partial(n - top + 1))
     }
 
-    /// Whether the cost (or the exact cost) is within `limit`.
-    public func fits(limit: Int, exact: Bool = false) -> Bool { (exact ? exactCost : cost) <= limit }
-}
-
-/// Int arithmetic that sticks at Int.max instead of overflowing (arguments are non-negative).
-enum Saturating {
-    static func add(_ a: Int, _ b: Int) -> Int {
-        let (r, o) = a.addingReportingOverflow(b)
-        return o || a == .max || b == .max ? .max : r
-    }
-
-    static func multiply(_ a: Int, _ b: Int) -> Int {
-        if a == 0 || b == 0 { return 0 }
-        let (r, o) = a.multipliedReportingOverflow(by: b)
-        return o || a == .max || b == .max ? .max : r
-    }
-
-    /// a - b, where a saturated value stays saturated.
-    static func subtract(_ a: Int, _ b: Int) -> Int { a == .max ? .max : max(a - b, 0) }
-
-    /// C(n, k), or Int.max when it (or n) does not fit.
-    static func binomial(_ n: Int, _ k: Int) -> Int {
-        guard k >= 0, n >= k else { return 0 }
-        if n == .max { return k == 0 ? 1 : .max }
-        let k = min(k, n - k)
-        var result = 1
-        var i = 1
-        while i <= k {
-            // result = C(n - k + i - 1, i - 1); multiply by (n - k + i) / i with the division made exact first.
-            let g = gcd(result, i)
-            let (r, o) = (result / g).multipliedReportingOverflow(by: (n - k + i) / (i / g))
-            if o { return .max }
-            result = r
-            i += 1
-        }
-        return result
-    }
-
-    static func gcd(_ a: Int, _ b: Int) -> Int {
-        var (x, y) = (a, b)
-        while y != 0 { (x, y) = (y, x % y) }
-        return x
-    }
+    /// Whether the cost in `arithmetic` is within `limit`.
+    public func fits(limit: Int, arithmetic: Arithmetic = .double) -> Bool { cost(in: arithmetic) <= limit }
 }

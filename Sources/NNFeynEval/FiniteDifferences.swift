@@ -8,34 +8,21 @@
 // from an initial step that grows with the order (roundoff grows like eps / h^k), keeps the entry whose
 // neighbours agree best, and reports that disagreement as the error estimate.
 import NNFeynAlgebra
-import NNFeynLanguage
+import NNFeynModel
 
-/// A network evaluated in double precision at any input, by activation values alone.
-public struct NetworkFunction: Sendable {
-    let network: ScalarNetwork<Double>
-    /// The expansion point x0 as doubles.
-    public var point: [Double] { network.point }
-    /// The number of inputs.
-    public var inputDimension: Int { network.inputDimension }
-    /// The number of outputs.
-    public var outputCount: Int { network.outputCount }
-
-    /// Converts a network (throws `.shapeMismatch` for an inconsistent one).
-    public init(_ network: Network) throws(EvaluationError) {
-        try ScalarNetwork<Double>.validate(network)
-        self.network = ScalarNetwork<Double>(network)
-    }
-
-    /// The outputs at x; NaNs when x has the wrong dimension.
-    public func callAsFunction(_ x: [Double]) -> [Double] {
-        guard x.count == network.inputDimension else { return [Double](repeating: .nan, count: outputCount) }
+extension Network where S == Double {
+    /// The outputs at x, by activation values alone (the independent forward pass of finite differences); NaNs
+    /// when x has the wrong dimension.
+    public func outputs(at x: [Double]) -> [Double] {
+        guard x.count == inputDimension else { return [Double](repeating: .nan, count: outputCount) }
         var a = x
-        for layer in network.layers {
+        for (l, layer) in layers.enumerated() {
+            let weight = weights[l], bias = biases[l]
             var next = [Double](repeating: 0, count: layer.width)
             for i in 0..<layer.width {
-                var z = layer.bias[i]
+                var z = bias[i]
                 let row = i * layer.fanIn
-                for j in 0..<layer.fanIn { z += layer.weight[row + j] * a[j] }
+                for j in 0..<layer.fanIn { z += weight[row + j] * a[j] }
                 next[i] = ActivationRules.numericValue(layer.activation, at: z)
             }
             a = next
@@ -44,25 +31,26 @@ public struct NetworkFunction: Sendable {
     }
 }
 
-extension NetworkFunction {
+extension Network where S == Double {
     /// Half the linearised distance, in the max-norm of x, from x0 to the nearest relu kink (infinity without relu
     /// neurons): a stencil that stays inside it never straddles a kink, where differences are meaningless.
     /// z_i(x0 + dx) ~ z_i + grad z_i . dx, so |dz_i| <= ||grad z_i||_1 ||dx||_inf; the factor 1/2 absorbs curvature.
     public var smoothRadius: Double {
-        let d = network.inputDimension
-        var a = network.point
+        let d = inputDimension
+        var a = point
         // Jacobian of the current activations with respect to x, row-major (neurons x d).
         var jacobian = [Double](repeating: 0, count: d * d)
         for i in 0..<d { jacobian[i * d + i] = 1 }
         var radius = Double.infinity
-        for layer in network.layers {
+        for (l, layer) in layers.enumerated() {
+            let weight = weights[l], bias = biases[l]
             var next = [Double](repeating: 0, count: layer.width)
             var nextJacobian = [Double](repeating: 0, count: layer.width * d)
             for i in 0..<layer.width {
-                var z = layer.bias[i]
+                var z = bias[i]
                 var gradient = [Double](repeating: 0, count: d)
                 for j in 0..<layer.fanIn {
-                    let w = layer.weight[i * layer.fanIn + j]
+                    let w = weight[i * layer.fanIn + j]
                     z += w * a[j]
                     for v in 0..<d { gradient[v] += w * jacobian[j * d + v] }
                 }
@@ -140,7 +128,7 @@ public enum FiniteDifferences {
                 for (slot, v) in variables.enumerated() {
                     let m = orders[slot]
                     x[v] += (Double(m) / 2 - Double(j[slot])) * h
-                    weight *= binomial(m, j[slot]) * (j[slot] % 2 == 0 ? 1 : -1)
+                    weight *= Combinatorics.binomial(m, j[slot]) * (j[slot] % 2 == 0 ? 1 : -1)
                 }
                 for (o, y) in f(x).enumerated() where o < sum.count { sum[o] += weight * y }
                 // Next combination (an odometer over j_v in 0...m_v).
@@ -191,9 +179,4 @@ public enum FiniteDifferences {
         return FiniteDifferenceEstimate(values: best, errors: error)
     }
 
-    static func binomial(_ n: Int, _ k: Int) -> Double {
-        var result = 1.0
-        if k > 0 { for i in 1...k { result = result * Double(n - k + i) / Double(i) } }
-        return result
-    }
 }

@@ -12,14 +12,14 @@
 // layers skip Horner altogether. This generic version runs on Rational (exact) and Double; BLASEvaluator is the
 // Double fast path with the same layout.
 import NNFeynAlgebra
-import NNFeynLanguage
+import NNFeynModel
 
 /// Called after each layer of an expansion with (layers done, layer count): long exact runs can show progress.
 public typealias ExpansionProgress = @Sendable (_ layersDone: Int, _ layerCount: Int) -> Void
 
 enum FusedEvaluator {
     /// The expansion to `basis.maxDegree` given the point derivatives, in `S` arithmetic.
-    static func expand<S: Scalar>(_ network: ScalarNetwork<S>, points: PointDerivatives<S>,
+    static func expand<S: Scalar>(_ network: Network<S>, points: PointDerivatives<S>,
                                   table: ProductTable, progress: ExpansionProgress? = nil) throws(EvaluationError) -> TaylorExpansion<S> {
         let basis = table.basis
         let m = basis.count, n = basis.maxDegree
@@ -27,28 +27,29 @@ enum FusedEvaluator {
         var currentWidth = network.inputDimension
         for (l, layer) in network.layers.enumerated() {
             let w = layer.width
+            let weight = network.weights[l], bias = network.biases[l]
             // Linear step.
             var z = [S](repeating: .zero, count: m * w)
             for t in 0..<m {
                 let aRow = t * currentWidth
                 for i in 0..<w {
-                    var sum = t == 0 ? layer.bias[i] : S.zero
+                    var sum = t == 0 ? bias[i] : S.zero
                     let wRow = i * layer.fanIn
-                    for j in 0..<layer.fanIn { sum.addProduct(layer.weight[wRow + j], current[aRow + j]) }
+                    for j in 0..<layer.fanIn { sum.addProduct(weight[wRow + j], current[aRow + j]) }
                     z[t * w + i] = sum
                 }
             }
             let coefficients = taylorCoefficients(points.derivatives[l], activation: layer.activation, order: n)
             current = horner(delta: z, coefficients: coefficients, width: w, table: table)
             currentWidth = w
-            if !S.isExact, let bad = firstNonFinite(current, width: w) { throw .nonFinite(layer: l, neuron: bad) }
+            if let bad = firstNonFinite(current, width: w) { throw .nonFinite(layer: l, neuron: bad) }
             progress?(l + 1, network.layers.count)
         }
-        return TaylorExpansion(basis: basis, coefficients: (0..<currentWidth).map { i in (0..<m).map { current[$0 * currentWidth + i] } })
+        return outputMajor(current, width: currentWidth, basis: basis)
     }
 
     /// x0 + (x - x0): the constant row is the point, the degree-1 row of x_v has a 1 in column v.
-    static func inputPolynomials<S: Scalar>(_ network: ScalarNetwork<S>, basis: MonomialBasis) -> [S] {
+    static func inputPolynomials<S: Scalar>(_ network: Network<S>, basis: MonomialBasis) -> [S] {
         let d = network.inputDimension
         var a = [S](repeating: .zero, count: basis.count * d)
         for v in 0..<d {
@@ -101,9 +102,18 @@ enum FusedEvaluator {
         return r
     }
 
+    /// The expansion from a monomial-major buffer (value[t * width + i]): Taylor coefficients, output-major.
+    static func outputMajor<S: Scalar>(_ buffer: [S], width: Int, basis: MonomialBasis) -> TaylorExpansion<S> {
+        let m = basis.count
+        var values: [S] = []
+        values.reserveCapacity(m * width)
+        for i in 0..<width { for t in 0..<m { values.append(buffer[t * width + i]) } }
+        return TaylorExpansion(basis: basis, outputCount: width, convention: .coefficient, values: values)
+    }
+
     /// The first neuron (column) holding a non-finite coefficient.
     static func firstNonFinite<S: Scalar>(_ values: [S], width w: Int) -> Int? {
-        guard w > 0 else { return nil }
+        guard w > 0, S.arithmetic != .exact else { return nil }
         var first: Int?
         for (e, value) in values.enumerated() where !value.doubleValue.isFinite {
             first = min(first ?? Int.max, e % w)

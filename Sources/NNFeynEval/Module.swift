@@ -12,9 +12,9 @@
 //   - Layers, neurons and orders in errors are 0-based.
 //
 // Entry points:
-//   Expander.expand(network, order:, mode:, limit:)   exact / numeric / automatic, size-checked -> ExpansionResult
-//   Expander.estimate(network:order:)                  ExpansionEstimate, before any allocation (never traps)
-//   PointDerivatives(network:order:)                   the forward pass and sigma^(k) per layer (diagram evaluators)
-//   ExpansionPlan(network, order:).numeric(at:)        repeated numeric expansions, e.g. scans over points
-//   FiniteDifferences.check(expansion, of: network)    `nnfeyn check`: per-order comparison with Ridders differences
-//   ExpansionBenchmark.run / runPrepared               `nnfeyn bench expand`
+//   Expander.expand(model, order:, mode:, limit:)       exact / numeric / automatic, size-checked -> ExpansionResult
+//   Expander.expand(network, order:)                    one arithmetic, any ActivationScalar -> TaylorExpansion
+//   Expander.estimate(model, order:)                    ExpansionEstimate, before any allocation (never traps)
+//   PointDerivatives(network:order:)                    the forward pass and sigma^(k) per layer (diagram evaluators)
+//   ExpansionPlan(network, order:).numeric(at:)         repeated numeric expansions, e.g. scans over points
+//   FiniteDifferences.check(expansion, of: network)     `nnfeyn check`: per-order comparison with Ridders differences

@@ -1,6 +1,7 @@
 // The syntax tree: what the file says, with spans, before any checking. Lowering.swift turns it into a Network.
 // Values that failed to lex (malformed numbers) are nil here; the parser has already reported them.
 import NNFeynAlgebra
+import NNFeynDiagnostics
 
 /// A name as written, with its span.
 struct NameNode {

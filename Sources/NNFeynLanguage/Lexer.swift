@@ -2,6 +2,7 @@
 // diagnostic, and the parser is told (via `followsLexError`) not to report a second error at the same place.
 // The lexical rules are those of grammar/nnfeyn.ebnf (the rules in capitals); keep the two in step.
 import NNFeynAlgebra
+import NNFeynDiagnostics
 
 /// What a token is.
 enum TokenKind: Equatable {
@@ -117,7 +118,7 @@ struct Lexer {
         pendingLexError = false
     }
 
-    mutating func error(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil) {
+    mutating func error(_ code: DiagnosticCode, _ message: String, _ span: SourceSpan, help: String? = nil) {
         diagnostics.append(Diagnostic(code: code, message: message, file: file, span: span, help: help))
         pendingLexError = true
     }
@@ -143,7 +144,7 @@ struct Lexer {
             // A single-quoted string is one mistake, not three unexpected characters.
             position = close + 1
             let span = SourceSpan(start: start, end: position)
-            error(DiagnosticCodes.unexpectedCharacter, "strings use double quotes, not single quotes", span,
+            error(DiagnosticCode.unexpectedCharacter, "strings use double quotes, not single quotes", span,
                   help: "write \"\(text(start + 1, close))\"")
             add(.string, text(start + 1, close), span)
         } else {
@@ -206,12 +207,12 @@ struct Lexer {
             if help == nil, literal.contains("/") {
                 help = "a fraction is two integers and a slash without spaces, e.g. '-3/4'"
             }
-            error(DiagnosticCodes.malformedNumber, "\(problem) '\(literal)'", span, help: help)
+            error(DiagnosticCode.malformedNumber, "\(problem) '\(literal)'", span, help: help)
             add(.number, literal, span)
             return
         }
         if literal.utf8.count > Lexer.maximumNumberLength {
-            error(DiagnosticCodes.malformedNumber,
+            error(DiagnosticCode.malformedNumber,
                   "number literal is too long (\(literal.utf8.count) characters, at most \(Lexer.maximumNumberLength))",
                   span)
             add(.number, String(literal.prefix(20)) + "...", span)
@@ -221,7 +222,7 @@ struct Lexer {
         digitsSpent += literal.utf8.count + Lexer.exponentMagnitude(of: literal)
         if digitsSpent > Lexer.digitBudget {
             if !budgetReported {
-                error(DiagnosticCodes.malformedNumber,
+                error(DiagnosticCode.malformedNumber,
                       "the number literals of this file are too large in total (over \(Lexer.digitBudget) digits)", span,
                       help: "exponents this large are almost certainly a mistake")
                 budgetReported = true
@@ -231,7 +232,7 @@ struct Lexer {
         }
         guard let value = Rational(literal: literal) else {
             // The syntax was checked above, so only the exponent's size can be at fault.
-            error(DiagnosticCodes.malformedNumber, "exponent too large in '\(literal)'", span,
+            error(DiagnosticCode.malformedNumber, "exponent too large in '\(literal)'", span,
                   help: "exponents are at most 100000 in magnitude")
             add(.number, literal, span)
             return
@@ -257,7 +258,7 @@ struct Lexer {
         guard peek() == UInt8(ascii: "\"") else {
             var end = position
             if end > start + 1, bytes[end - 1] == 0x0D { end -= 1 }
-            error(DiagnosticCodes.unterminatedString, "unterminated string", SourceSpan(start: start, end: end),
+            error(DiagnosticCode.unterminatedString, "unterminated string", SourceSpan(start: start, end: end),
                   help: "close the string with '\"' on the same line")
             return
         }
@@ -287,7 +288,7 @@ struct Lexer {
         }
         let shown = character.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
             ? character : Lexer.codePoint(character.unicodeScalars.first?.value ?? 0)
-        error(DiagnosticCodes.unexpectedCharacter, "unexpected character '\(shown)'", span, help: help)
+        error(DiagnosticCode.unexpectedCharacter, "unexpected character '\(shown)'", span, help: help)
     }
 
     /// The magnitude of a well-formed literal's exponent (0 without one), saturating instead of overflowing.

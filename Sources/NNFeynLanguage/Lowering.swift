@@ -1,9 +1,12 @@
-// Lowering: ModelNode -> Network, with every check on names, sizes and shapes, and parameters read from the .npz.
+// Lowering: ModelNode -> Model, with every check on names, sizes and shapes, and parameters read from the .npz.
 // It runs only on a file without syntax errors, reports every problem it finds (it does not stop at the first),
-// and builds the Network only when there are none. Sizes are checked, and the total parameter count is bounded,
+// and builds the Model only when there are none. Sizes are checked, and the total parameter count is bounded,
 // before anything proportional to them is allocated.
 import Foundation
 import NNFeynAlgebra
+import NNFeynDiagnostics
+import NNFeynIO
+import NNFeynModel
 import NNFeynNPZ
 
 /// Bounds on a model's sizes; anything beyond is a diagnostic (E0215, E0216), never an allocation.
@@ -14,7 +17,7 @@ public enum ModelLimits {
     public static let maximumParameters = 50_000_000
 }
 
-/// Lowers a parsed model to a checked Network.
+/// Lowers a parsed model to a checked Model.
 struct Lowering {
     let file: SourceFile
     let options: LoadOptions
@@ -25,7 +28,7 @@ struct Lowering {
         self.options = options
     }
 
-    mutating func error(_ code: String, _ message: String, at span: SourceSpan?, help: String? = nil,
+    mutating func error(_ code: DiagnosticCode, _ message: String, at span: SourceSpan?, help: String? = nil,
                         notes: [String] = []) {
         diagnostics.append(Diagnostic(code: code, message: message, file: file, path: file.path, span: span,
                                       help: help, notes: notes))
@@ -33,8 +36,8 @@ struct Lowering {
 
     func line(of span: SourceSpan) -> Int { file.lineAndColumn(of: span.start).line }
 
-    /// The Network, or nil when diagnostics were recorded.
-    mutating func lower(_ model: ModelNode) -> Network? {
+    /// The Model, or nil when diagnostics were recorded.
+    mutating func lower(_ model: ModelNode) -> Model? {
         // Statements that may appear once: keep the first, report the others.
         var networkName: NameNode?
         var input: (name: NameNode, dimension: IntegerNode)?
@@ -54,7 +57,7 @@ struct Lowering {
                 continue
             }
             if let first = firstLine[keyword] {
-                error(DiagnosticCodes.duplicateStatement, "duplicate '\(keyword)' statement", at: keywordSpan,
+                error(DiagnosticCode.duplicateStatement, "duplicate '\(keyword)' statement", at: keywordSpan,
                       help: "a model has at most one '\(keyword)' statement",
                       notes: ["the first '\(keyword)' is on line \(first)"])
                 continue
@@ -75,23 +78,23 @@ struct Lowering {
             inputDimension = checkSize(input.dimension, what: "the dimension of input '\(input.name.text)'")
         } else {
             // Nothing to point at, so point where the statement belongs: the start of the file.
-            error(DiagnosticCodes.missingInput, "missing 'input' statement", at: SourceSpan(start: 0, end: 0),
+            error(DiagnosticCode.missingInput, "missing 'input' statement", at: SourceSpan(start: 0, end: 0),
                   help: "declare the input vector and its dimension, e.g. 'input x : 2'")
         }
         if layers.isEmpty {
             // Layers would follow everything else: point at the end of the file.
-            error(DiagnosticCodes.missingLayers, "the model has no layers", at: Lowering.endOfFile(file),
+            error(DiagnosticCode.missingLayers, "the model has no layers", at: Lowering.endOfFile(file),
                   help: "add at least one layer, e.g. 'dense y : 1 linear'; the last layer is the output")
         }
         var seen: [String: SourceSpan] = [:]
         for layer in layers {
             if let input, layer.name.text == input.name.text {
-                error(DiagnosticCodes.layerNamedLikeInput, "layer '\(layer.name.text)' has the same name as the input",
+                error(DiagnosticCode.layerNamedLikeInput, "layer '\(layer.name.text)' has the same name as the input",
                       at: layer.name.span, help: "rename the layer",
                       notes: ["the input is declared on line \(line(of: input.name.span))"])
             }
             if let first = seen[layer.name.text] {
-                error(DiagnosticCodes.duplicateLayer, "duplicate layer name '\(layer.name.text)'", at: layer.name.span,
+                error(DiagnosticCode.duplicateLayer, "duplicate layer name '\(layer.name.text)'", at: layer.name.span,
                       help: "layer names must be unique", notes: ["the first '\(layer.name.text)' is on line \(line(of: first))"])
             } else {
                 seen[layer.name.text] = layer.name.span
@@ -117,7 +120,7 @@ struct Lowering {
             // width <= 100000 and fanIn <= 100000, so width * (fanIn + 1) cannot overflow; the sum is checked.
             let (sum, overflow) = total.addingReportingOverflow(width * (fanIn + 1))
             if overflow || sum > ModelLimits.maximumParameters {
-                error(DiagnosticCodes.tooManyParameters,
+                error(DiagnosticCode.tooManyParameters,
                       "the network has more than \(ModelLimits.maximumParameters) parameters", at: layer.name.span,
                       help: "the total passes the limit at layer '\(layer.name.text)' (\(width) x \(fanIn) weights and \(width) biases)")
                 withinLimits = false
@@ -137,15 +140,15 @@ struct Lowering {
         let parametersLine = parameters.map { line(of: $0.span) }
 
         // Per-layer values.
-        var built: [Layer] = []
+        var built: [LayerParameters?] = []
         for (k, layer) in layers.enumerated() {
             if layer.weights.count > 1 {
-                error(DiagnosticCodes.duplicateClause, "layer '\(layer.name.text)' has more than one 'weight'",
+                error(DiagnosticCode.duplicateClause, "layer '\(layer.name.text)' has more than one 'weight'",
                       at: layer.weights[1].keywordSpan, help: "remove one of them",
                       notes: ["the first 'weight' is on line \(line(of: layer.weights[0].keywordSpan))"])
             }
             if layer.biases.count > 1 {
-                error(DiagnosticCodes.duplicateClause, "layer '\(layer.name.text)' has more than one 'bias'",
+                error(DiagnosticCode.duplicateClause, "layer '\(layer.name.text)' has more than one 'bias'",
                       at: layer.biases[1].keywordSpan, help: "remove one of them",
                       notes: ["the first 'bias' is on line \(line(of: layer.biases[0].keywordSpan))"])
             }
@@ -160,10 +163,7 @@ struct Lowering {
             let biasMissing = inlineBias == nil && !npzHasBias
             if weightMissing && biasMissing && options.allowMissingParameters {
                 // A trainer initialises this layer.
-                if let activation = activations[k] {
-                    built.append(Layer(name: layer.name.text, width: width, fanIn: fanIn, activation: activation,
-                                       weight: [], bias: [], span: layer.name.span, activationSpan: layer.activation.span))
-                }
+                built.append(nil)
                 continue
             }
 
@@ -179,32 +179,31 @@ struct Lowering {
                 continue
             }
 
-            var weight: [[Rational]]?
+            var weight: ParameterArray?
             if let inlineWeight {
                 weight = checkInlineWeight(inlineWeight.matrix, layer: layer.name.text, width: width, fanIn: fanIn,
                                            fanInSource: k == 0 ? "the dimension of input '\(input?.name.text ?? "")'"
                                                                 : "the width of layer '\(layers[k - 1].name.text)'")
             } else if let archive, npzHasWeight {
                 weight = arrayValues(archive, weightName, shape: [width, fanIn], layer: layer)
-                    .map { values in (0..<width).map { Array(values[($0 * fanIn)..<(($0 + 1) * fanIn)]) } }
             } else if let archive {
                 reportMissingMember(weightName, of: layer, in: archive, parametersLine: parametersLine)
             } else if !archiveFailed {
                 reportNoValues("weight", of: layer)
             }
 
-            var bias: [Rational]?
+            var bias: ParameterArray?
             if let inlineBias {
                 if let vector = inlineBias.vector {
-                    bias = vector.entries.map { $0.value ?? .zero }
+                    bias = ParameterArray(rationals: vector.entries.map { $0.value ?? .zero })
                     if vector.entries.count != width {
-                        error(DiagnosticCodes.biasLengthMismatch,
+                        error(DiagnosticCode.biasLengthMismatch,
                               "the bias of layer '\(layer.name.text)' has \(vector.entries.count) \(Lowering.plural(vector.entries.count, "entry", "entries")) but the layer's width is \(width)",
                               at: vector.span, help: "a bias has one entry per neuron")
                         bias = nil
                     }
                 } else {
-                    bias = Array(repeating: .zero, count: width)
+                    bias = .zeros(width)
                 }
             } else if let archive, npzHasBias {
                 bias = arrayValues(archive, biasName, shape: [width], layer: layer)
@@ -214,9 +213,8 @@ struct Lowering {
                 reportNoValues("bias", of: layer)
             }
 
-            if let weight, let bias, let activation = activations[k] {
-                built.append(Layer(name: layer.name.text, width: width, fanIn: fanIn, activation: activation,
-                                   weight: weight, bias: bias, span: layer.name.span, activationSpan: layer.activation.span))
+            if let weight, let bias {
+                built.append(LayerParameters(weight: weight, bias: bias))
             }
         }
 
@@ -224,12 +222,12 @@ struct Lowering {
         var point: [Rational]?
         if let at {
             if let input, at.name.text != input.name.text {
-                error(DiagnosticCodes.pointNameMismatch,
+                error(DiagnosticCode.pointNameMismatch,
                       "the expansion point is given for '\(at.name.text)', but the input is '\(input.name.text)'",
                       at: at.name.span, help: "write 'at \(input.name.text) = [...]'")
             }
             if let inputDimension, at.point.entries.count != inputDimension {
-                error(DiagnosticCodes.pointDimensionMismatch,
+                error(DiagnosticCode.pointDimensionMismatch,
                       "the expansion point has \(at.point.entries.count) \(Lowering.plural(at.point.entries.count, "coordinate", "coordinates")) but input '\(input?.name.text ?? "")' has dimension \(inputDimension)",
                       at: at.point.span, help: "give one coordinate per input dimension")
             }
@@ -246,9 +244,25 @@ struct Lowering {
         guard diagnostics.isEmpty, let input, let inputDimension, let point, built.count == layers.count else {
             return nil
         }
-        return Network(name: networkName?.text,
-                       input: InputSpec(name: input.name.text, dimension: inputDimension, span: input.name.span),
-                       layers: built, point: point, pointSpan: at?.span, source: file)
+        var shapes: [LayerShape] = []
+        for (k, layer) in layers.enumerated() {
+            guard let width = widths[k], let fanIn = fanIns[k], let activation = activations[k] else { return nil }
+            shapes.append(LayerShape(name: layer.name.text, width: width, fanIn: fanIn, activation: activation))
+        }
+        let locations = ModelLocations(file: file, input: input.name.span, layers: layers.map { $0.name.span },
+                                       activations: layers.map { $0.activation.span }, point: at?.span,
+                                       parameters: parameters?.span,
+                                       parametersPath: parameters.map { Lowering.resolve($0.path, relativeTo: file.path).path })
+        // Every shape was checked above with a located diagnostic, so the model's own checks cannot fail here.
+        do {
+            let architecture = try Architecture(name: networkName?.text,
+                                                input: ModelInput(name: input.name.text, dimension: inputDimension),
+                                                layers: shapes, locations: locations)
+            return try Model(architecture: architecture, parameters: built, point: point)
+        } catch {
+            self.error(.internalError, "the checked model could not be built: \(error)", at: nil)
+            return nil
+        }
     }
 
     // MARK: checks
@@ -256,12 +270,12 @@ struct Lowering {
     /// The size if it is from 1 to the limit; reports and returns nil otherwise.
     mutating func checkSize(_ node: IntegerNode, what: String) -> Int? {
         guard let value = node.value, value <= ModelLimits.maximumWidth else {
-            error(DiagnosticCodes.sizeOutOfRange, "\(what) is too large ('\(node.text)'; at most \(ModelLimits.maximumWidth))",
+            error(DiagnosticCode.sizeOutOfRange, "\(what) is too large ('\(node.text)'; at most \(ModelLimits.maximumWidth))",
                   at: node.span)
             return nil
         }
         guard value >= 1 else {
-            error(DiagnosticCodes.sizeOutOfRange, "\(what) must be at least 1", at: node.span)
+            error(DiagnosticCode.sizeOutOfRange, "\(what) must be at least 1", at: node.span)
             return nil
         }
         return value
@@ -271,7 +285,7 @@ struct Lowering {
         let name = node.name.text
         if name == "poly" {
             guard let arguments = node.arguments, !arguments.isEmpty else {
-                error(DiagnosticCodes.polyWithoutCoefficients, "'poly' needs at least one coefficient", at: node.span,
+                error(DiagnosticCode.polyWithoutCoefficients, "'poly' needs at least one coefficient", at: node.span,
                       help: "write the coefficients lowest degree first, e.g. 'poly(0, 1, 1/2)' for z + z^2/2")
                 return nil
             }
@@ -280,11 +294,11 @@ struct Lowering {
         guard let activation = Activation.simpleNames[name] else {
             let help = Spelling.closest(to: name, among: Activation.allNames).map { "did you mean '\($0)'?" }
                 ?? "known activations: " + Activation.allNames.joined(separator: ", ")
-            error(DiagnosticCodes.unknownActivation, "unknown activation '\(name)'", at: node.name.span, help: help)
+            error(DiagnosticCode.unknownActivation, "unknown activation '\(name)'", at: node.name.span, help: help)
             return nil
         }
         if node.arguments != nil {
-            error(DiagnosticCodes.unexpectedArguments, "activation '\(name)' takes no coefficients", at: node.span,
+            error(DiagnosticCode.unexpectedArguments, "activation '\(name)' takes no coefficients", at: node.span,
                   help: "write just '\(name)'; only 'poly' takes coefficients")
             return nil
         }
@@ -292,10 +306,10 @@ struct Lowering {
     }
 
     mutating func checkInlineWeight(_ matrix: MatrixNode, layer: String, width: Int, fanIn: Int,
-                                    fanInSource: String) -> [[Rational]]? {
+                                    fanInSource: String) -> ParameterArray? {
         var ok = true
         if matrix.rows.count != width {
-            error(DiagnosticCodes.rowCountMismatch,
+            error(DiagnosticCode.rowCountMismatch,
                   "the weight of layer '\(layer)' has \(matrix.rows.count) \(Lowering.plural(matrix.rows.count, "row", "rows")) but the layer's width is \(width)",
                   at: matrix.span, help: "a weight has one row per neuron (width x fan-in)")
             ok = false
@@ -303,7 +317,7 @@ struct Lowering {
         let lengths = matrix.rows.map(\.entries.count)
         if let first = lengths.first, lengths.allSatisfy({ $0 == first }) {
             if first != fanIn {
-                error(DiagnosticCodes.fanInMismatch,
+                error(DiagnosticCode.fanInMismatch,
                       "the weight of layer '\(layer)' has \(first) \(Lowering.plural(first, "column", "columns")) but its fan-in is \(fanIn)",
                       at: matrix.span, help: "each row has one entry per input to the layer; the fan-in is \(fanInSource)")
                 ok = false
@@ -311,13 +325,13 @@ struct Lowering {
         } else {
             // Ragged: point at each row that differs from the fan-in (the rows that are right need no comment).
             for (i, row) in matrix.rows.enumerated() where row.entries.count != fanIn {
-                error(DiagnosticCodes.raggedWeight,
+                error(DiagnosticCode.raggedWeight,
                       "row \(i + 1) of the weight of layer '\(layer)' has \(row.entries.count) \(Lowering.plural(row.entries.count, "entry", "entries")), expected \(fanIn)",
                       at: row.span, help: "every row has one entry per input to the layer; the fan-in is \(fanInSource)")
             }
             ok = false
         }
-        return ok ? matrix.rows.map { $0.entries.map { $0.value ?? .zero } } : nil
+        return ok ? ParameterArray(rationals: matrix.rows.flatMap { $0.entries.map { $0.value ?? .zero } }) : nil
     }
 
     /// Reports an array the layer needs from the archive that the archive does not have (E0220).
@@ -325,7 +339,7 @@ struct Lowering {
         let available = archive.names
         let listed = available.isEmpty ? "no arrays"
             : "the arrays " + available.prefix(10).map { "'\($0)'" }.joined(separator: ", ") + (available.count > 10 ? ", ..." : "")
-        error(DiagnosticCodes.missingMember, "no array '\(member)' in the parameters file for layer '\(layer.name.text)'",
+        error(DiagnosticCode.missingMember, "no array '\(member)' in the parameters file for layer '\(layer.name.text)'",
               at: layer.name.span,
               help: Spelling.closest(to: member, among: available).map { "did you mean '\($0)'?" }
                   ?? "add the array to the archive, or write the values inline under the layer",
@@ -336,14 +350,14 @@ struct Lowering {
     mutating func reportNoValues(_ what: String, of layer: DenseNode) {
         let inline = what == "bias" ? "'bias [...]' or 'bias none'"
             : what == "weight" ? "'weight [[...]]'" : "'weight [[...]]' and 'bias [...]' (or 'bias none')"
-        error(DiagnosticCodes.missingParameters, "layer '\(layer.name.text)' has no \(what)", at: layer.name.span,
+        error(DiagnosticCode.missingParameters, "layer '\(layer.name.text)' has no \(what)", at: layer.name.span,
               help: "write \(inline) under the layer, or name an .npz with 'parameters \"FILE.npz\"'")
     }
 
     /// Reads the archive, reporting at the path string; nil when it is absent or unreadable.
     mutating func readArchive(_ path: String, span: SourceSpan) -> NPZArchive? {
         guard !path.isEmpty else {
-            error(DiagnosticCodes.unreadableParameters, "the parameters file name is empty", at: span)
+            error(DiagnosticCode.unreadableParameters, "the parameters file name is empty", at: span)
             return nil
         }
         let url = Lowering.resolve(path, relativeTo: file.path)
@@ -351,13 +365,13 @@ struct Lowering {
         if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             // A trainer may be about to create this file.
             if options.allowMissingParameters { return nil }
-            error(DiagnosticCodes.unreadableParameters, "parameters file '\(path)' not found", at: span,
+            error(DiagnosticCode.unreadableParameters, "parameters file '\(path)' not found", at: span,
                   help: "a relative path is resolved against the model file's directory",
                   notes: ["looked for '\(Lowering.displayPath(path, relativeTo: file.path))'"])
             return nil
         }
         if isDirectory.boolValue {
-            error(DiagnosticCodes.unreadableParameters, "parameters file '\(path)' is a directory", at: span)
+            error(DiagnosticCode.unreadableParameters, "parameters file '\(path)' is a directory", at: span)
             return nil
         }
         // Messages name the path as the user wrote it, not an absolute one.
@@ -365,43 +379,38 @@ struct Lowering {
         do {
             return try NPZArchive(contentsOf: url, displayPath: shownPath)
         } catch {
-            self.error(DiagnosticCodes.unreadableParameters, "cannot read parameters file '\(path)'", at: span,
+            self.error(DiagnosticCode.unreadableParameters, "cannot read parameters file '\(path)'", at: span,
                        notes: [error.description])
             return nil
         }
     }
 
-    /// The archive member's values as exact rationals in C order, if its shape and values are right.
-    mutating func arrayValues(_ archive: NPZArchive, _ member: String, shape: [Int], layer: DenseNode) -> [Rational]? {
+    /// The archive member's values in C order, exactly as stored, if its shape and values are right.
+    mutating func arrayValues(_ archive: NPZArchive, _ member: String, shape: [Int], layer: DenseNode) -> ParameterArray? {
         let array: NDArray
         do {
             array = try archive.array(member)
         } catch {
-            self.error(DiagnosticCodes.memberValues, "cannot use array '\(member)' of the parameters file",
+            self.error(.memberValues, "cannot use array '\(member)' of the parameters file",
                        at: layer.name.span, notes: [error.description])
             return nil
         }
         guard array.shape == shape else {
             let transposed = shape.count == 2 && array.shape == [shape[1], shape[0]]
-            error(DiagnosticCodes.memberShape,
+            error(.memberShape,
                   "array '\(member)' has shape \(Lowering.shapeText(array.shape)), expected \(Lowering.shapeText(shape))",
                   at: layer.name.span,
                   help: transposed ? "it looks transposed: a weight is (width, fan-in), PyTorch's layout"
                                    : shape.count == 2 ? "a weight is (width, fan-in), PyTorch's layout" : "a bias is (width,)")
             return nil
         }
-        var values: [Rational] = []
-        values.reserveCapacity(array.values.count)
-        for (i, value) in array.values.enumerated() {
-            guard let exact = Rational(exactly: value) else {
-                let index = shape.count == 2 && shape[1] > 0 ? "[\(i / shape[1]), \(i % shape[1])]" : "[\(i)]"
-                error(DiagnosticCodes.memberValues, "array '\(member)' holds \(value) at \(index)", at: layer.name.span,
-                      help: "parameters must be finite numbers")
-                return nil
-            }
-            values.append(exact)
+        if let i = array.values.firstIndex(where: { !$0.isFinite }) {
+            let index = shape.count == 2 && shape[1] > 0 ? "[\(i / shape[1]), \(i % shape[1])]" : "[\(i)]"
+            error(.memberValues, "array '\(member)' holds \(array.values[i]) at \(index)", at: layer.name.span,
+                  help: "parameters must be finite numbers")
+            return nil
         }
-        return values
+        return ParameterArray(doubles: array.values)
     }
 
     /// NumPy's way of writing a shape: (3,), (3, 2).

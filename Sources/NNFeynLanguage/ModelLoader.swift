@@ -1,10 +1,13 @@
-// The one entry point from a model file to a checked Network: read (UTF-8 check), lex, parse, lower.
-// Syntax errors stop the pipeline before lowering, so checks never run on a half-understood file.
+// The one entry point from a model file to a checked Model: read (regular file, size bound, UTF-8 check), lex,
+// parse, lower. Syntax errors stop the pipeline before lowering, so checks never run on a half-understood file.
 import Foundation
+import NNFeynDiagnostics
+import NNFeynIO
+import NNFeynModel
 
 /// How lenient loading is.
 public struct LoadOptions: Sendable {
-    /// Accept layers that have neither a weight nor a bias anywhere (they get `weight == []`, `bias == []`), and a
+    /// Accept layers that have neither a weight nor a bias anywhere (their parameters are nil in the model), and a
     /// `parameters` file that does not exist yet: for tools that initialise parameters themselves.
     public var allowMissingParameters: Bool = false
 
@@ -20,48 +23,36 @@ public enum ModelLoader {
     public static let maximumFileSize = 64 << 20
 
     /// Reads, parses, lowers; resolves `parameters` relative to the file. Throws all diagnostics found.
-    public static func load(path: String, options: LoadOptions = LoadOptions()) throws(DiagnosticList) -> Network {
+    public static func load(path: String, options: LoadOptions = LoadOptions()) throws(DiagnosticList) -> Model {
         let source = try read(path: path)
         return try load(source: source, options: options)
     }
 
     /// Parses and lowers source text; `parameters` is resolved relative to `source.path`'s directory.
-    public static func load(source: SourceFile, options: LoadOptions = LoadOptions()) throws(DiagnosticList) -> Network {
+    public static func load(source: SourceFile, options: LoadOptions = LoadOptions()) throws(DiagnosticList) -> Model {
         let (model, syntaxDiagnostics) = Parser.parse(source)
         guard syntaxDiagnostics.isEmpty else { throw DiagnosticList(syntaxDiagnostics) }
         var lowering = Lowering(file: source, options: options)
-        guard let network = lowering.lower(model), lowering.diagnostics.isEmpty else {
+        guard let lowered = lowering.lower(model), lowering.diagnostics.isEmpty else {
             throw DiagnosticList(Parser.capped(lowering.diagnostics, file: source))
         }
-        return network
+        return lowered
     }
 
-    /// Reads a model file as UTF-8 text; a missing, unreadable or non-UTF-8 file is a diagnostic.
+    /// Reads a model file as UTF-8 text; a missing, non-regular, oversized, unreadable or non-UTF-8 file is a
+    /// diagnostic.
     public static func read(path: String) throws(DiagnosticList) -> SourceFile {
-        func fail(_ code: String, _ message: String, help: String? = nil, notes: [String] = []) -> DiagnosticList {
-            DiagnosticList([Diagnostic(code: code, message: message, path: path, help: help, notes: notes)])
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw fail(DiagnosticCodes.unreadableFile, "model file '\(path)' not found")
-        }
-        guard !isDirectory.boolValue else {
-            throw fail(DiagnosticCodes.unreadableFile, "'\(path)' is a directory, not a model file")
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-        guard size <= maximumFileSize else {
-            throw fail(DiagnosticCodes.unreadableFile,
-                       "model file '\(path)' is too large (\(size) bytes, at most \(maximumFileSize))")
+        func fail(_ message: String, notes: [String] = []) -> DiagnosticList {
+            DiagnosticList([Diagnostic(code: .unreadableFile, message: message, path: path, notes: notes)])
         }
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw fail(DiagnosticCodes.unreadableFile, "cannot read model file '\(path)'",
-                       notes: [(error as NSError).localizedDescription])
-        }
-        guard data.count <= maximumFileSize else {
-            throw fail(DiagnosticCodes.unreadableFile, "model file '\(path)' is too large (at most \(maximumFileSize) bytes)")
+        do { data = try Files.read(path, limit: maximumFileSize) } catch {
+            switch error {
+            case .missing: throw fail("model file '\(path)' not found")
+            case .notRegular(_, let kind): throw fail("'\(path)' is \(kind), not a model file")
+            case .tooLarge(_, let size, let limit): throw fail("model file '\(path)' is too large (\(size) bytes, at most \(limit))")
+            case .unreadable(_, let reason), .unwritable(_, let reason): throw fail("cannot read model file '\(path)'", notes: [reason])
+            }
         }
         return try decode([UInt8](data), path: path)
     }
@@ -82,7 +73,7 @@ public enum ModelLoader {
         // Show the text with replacement characters; the valid prefix keeps its offsets, so the span is exact.
         let file = SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
         let byte = offset < bytes.count ? bytes[offset] : 0
-        throw DiagnosticList([Diagnostic(code: DiagnosticCodes.notUTF8, message: "model file is not valid UTF-8",
+        throw DiagnosticList([Diagnostic(code: .notUTF8, message: "model file is not valid UTF-8",
                                          file: file, path: path, span: SourceSpan(start: offset, end: offset + 3),
                                          help: "save the file as UTF-8",
                                          notes: ["byte \(offset) is 0x" + String(byte, radix: 16, uppercase: true)

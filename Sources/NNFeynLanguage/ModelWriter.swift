@@ -1,46 +1,51 @@
-// Writes a `Network` back as a model file plus its .npz of parameters (what `nnfeyn train` produces).
+// Writes a `Model` back as a model file plus its .npz of parameters (what `nnfeyn train` and `born iterate` produce).
 //
 // The text declares the architecture and points at the parameters by a path relative to the model file; the .npz
 // holds `<layer>.weight` (width x fan-in, the PyTorch layout) and `<layer>.bias` as float64, each the nearest double
-// of the exact rational. The expansion point and poly coefficients stay exact in the text.
+// of the exact value. The expansion point and poly coefficients stay exact in the text. Both files are staged and
+// renamed into place together, the parameters first, so a reader never sees the new model beside old parameters.
 import Foundation
 import NNFeynAlgebra
+import NNFeynIO
+import NNFeynModel
 import NNFeynNPZ
 
-/// Writes networks as `.nn` text plus a `.npz` of parameters.
+/// Writes models as `.nn` text plus a `.npz` of parameters.
 public enum ModelWriter {
-    /// Writes `network` to `modelPath` and its parameters to `parametersFileName`, resolved against the model
-    /// file's directory (the path the text's `parameters` line names).
-    public static func write(_ network: Network, to modelPath: String, parametersFileName: String) throws {
-        let modelURL = URL(fileURLWithPath: modelPath)
-        let parametersURL = URL(fileURLWithPath: parametersFileName, relativeTo: modelURL.deletingLastPathComponent())
-        try parameters(of: network).write(to: parametersURL)
-        try Data(text(of: network, parametersFileName: parametersFileName).utf8).write(to: modelURL)
+    /// Writes `model` (complete) to `modelPath` and its parameters to `parametersFileName`, resolved against the
+    /// model file's directory (the path the text's `parameters` line names).
+    public static func write(_ model: Model, to modelPath: String, parametersFileName: String) throws {
+        let parametersPath = URL(fileURLWithPath: parametersFileName,
+                                 relativeTo: URL(fileURLWithPath: modelPath).deletingLastPathComponent()).path
+        try Files.write([(parametersPath, try parameters(of: model).encoded()),
+                         (modelPath, Data(text(of: model, parametersFileName: parametersFileName).utf8))])
     }
 
     /// The model text, with a `parameters` line naming `parametersFileName`.
-    public static func text(of network: Network, parametersFileName: String) -> String {
+    public static func text(of model: Model, parametersFileName: String) -> String {
+        let architecture = model.architecture
         var lines = ["# written by nnfeyn; parameters are in the .npz named below"]
-        lines.append("network \(identifier(network.displayName))")
-        lines.append("input \(network.input.name) : \(network.input.dimension)")
+        lines.append("network \(identifier(architecture.displayName))")
+        lines.append("input \(architecture.input.name) : \(architecture.input.dimension)")
         let escaped = parametersFileName.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         lines.append("parameters \"\(escaped)\"")
-        if network.point.contains(where: { !$0.isZero }) {
-            lines.append("at \(network.input.name) = [" + network.point.map(\.description).joined(separator: ", ") + "]")
+        if model.point.contains(where: { !$0.isZero }) {
+            lines.append("at \(architecture.input.name) = [" + model.point.map(\.description).joined(separator: ", ") + "]")
         }
-        for layer in network.layers {
+        for layer in architecture.layers {
             lines.append("dense \(layer.name) : \(layer.width) \(layer.activation.sourceForm)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The parameters as an archive: `<layer>.weight` (width x fanIn) and `<layer>.bias` (width), float64.
-    public static func parameters(of network: Network) -> NPZArchive {
+    /// The parameters as an archive: `<layer>.weight` (width x fanIn) and `<layer>.bias` (width), float64, the
+    /// nearest double of each value. Layers without parameters are left out.
+    public static func parameters(of model: Model) -> NPZArchive {
         var archive = NPZArchive()
-        for layer in network.layers {
-            archive.set(layer.name + ".weight",
-                        NDArray(shape: [layer.width, layer.fanIn], values: layer.weight.flatMap { $0.map(\.doubleValue) }))
-            archive.set(layer.name + ".bias", NDArray(vector: layer.bias.map(\.doubleValue)))
+        for (layer, given) in zip(model.architecture.layers, model.parameters) {
+            guard let given else { continue }
+            archive.set(layer.name + ".weight", NDArray(shape: [layer.width, layer.fanIn], values: given.weight.nearest))
+            archive.set(layer.name + ".bias", NDArray(vector: given.bias.nearest))
         }
         return archive
     }

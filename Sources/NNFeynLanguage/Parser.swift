@@ -5,6 +5,7 @@
 // independent syntax error is reported, up to `maximumErrors`. Nesting is fixed (matrix > row > number), so the
 // parser's recursion depth is bounded whatever the input.
 import NNFeynAlgebra
+import NNFeynDiagnostics
 
 /// Parses tokens into a ModelNode.
 struct Parser {
@@ -41,7 +42,7 @@ struct Parser {
     static func capped(_ diagnostics: [Diagnostic], file: SourceFile, force: Bool = false) -> [Diagnostic] {
         guard force || diagnostics.count > maximumErrors else { return diagnostics }
         return Array(diagnostics.prefix(maximumErrors)) + [
-            Diagnostic(code: DiagnosticCodes.tooManyErrors, message: "too many errors; stopped after \(maximumErrors)",
+            Diagnostic(code: DiagnosticCode.tooManyErrors, message: "too many errors; stopped after \(maximumErrors)",
                        file: file, path: file.path),
         ]
     }
@@ -53,7 +54,7 @@ struct Parser {
 
     /// Records a syntax error at the current token (just after the previous token at end of file), unless the
     /// lexer already reported an error right here.
-    mutating func report(_ message: String, code: String = DiagnosticCodes.syntaxError,
+    mutating func report(_ message: String, code: DiagnosticCode = .syntaxError,
                          help: String? = nil) throws(ParseFailure) {
         let token = current
         if token.followsLexError { return }
@@ -131,7 +132,7 @@ struct Parser {
                 return .at(keyword: token.span, name: name, point: point,
                            span: SourceSpan(start: token.span.start, end: point.span.end))
             case "weight", "bias":
-                try report("'\(token.text)' clause outside a layer", code: DiagnosticCodes.misplacedClause,
+                try report("'\(token.text)' clause outside a layer", code: DiagnosticCode.misplacedClause,
                            help: "write '\(token.text)' under the 'dense' layer it belongs to")
                 // Skip the clause (its array) so that its contents cause no further errors.
                 advance()
@@ -209,7 +210,7 @@ struct Parser {
     mutating func parseName(_ what: String) throws(ParseFailure) -> NameNode {
         if current.kind == .keyword {
             let word = current.text
-            try report("expected \(what), found keyword '\(word)'", code: DiagnosticCodes.keywordAsName,
+            try report("expected \(what), found keyword '\(word)'", code: DiagnosticCode.keywordAsName,
                        help: "'\(word)' is a keyword; choose another name")
             // Step over the keyword so recovery does not take it for the start of a statement.
             advance()

@@ -1,6 +1,7 @@
 // .npz archives: a zip of .npy files (NumPy's format, versions 1 to 3). We read float64, float32 and integer arrays
 // in C order, little-endian, and write float64. Anything else is a clear error naming the member, never a trap.
 import Foundation
+import NNFeynIO
 import ZIPFoundation
 
 /// A dense array of doubles with a shape (C order: the last index varies fastest).
@@ -59,10 +60,13 @@ public struct NPZArchive: Sendable {
     /// Reads an archive from disk; `displayPath` is how messages name it (defaults to the URL's path).
     public init(contentsOf url: URL, displayPath: String? = nil) throws(NPZError) {
         let path = displayPath ?? url.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              FileManager.default.isReadableFile(atPath: url.path) else {
-            throw .unreadable(path: path, reason: "no such readable file")
+        // A FIFO or a device would block or never end: only regular files are opened.
+        do { _ = try Files.regularFileSize(url.path) } catch {
+            switch error {
+            case .missing: throw .unreadable(path: path, reason: "no such file")
+            case .notRegular(_, let kind): throw .unreadable(path: path, reason: "it is \(kind), not a regular file")
+            default: throw .unreadable(path: path, reason: error.description)
+            }
         }
         let head = (try? FileHandle(forReadingFrom: url)).flatMap { handle -> Data? in
             defer { try? handle.close() }
@@ -144,8 +148,8 @@ public struct NPZArchive: Sendable {
         members[name] = NPY.encode(array)
     }
 
-    /// Writes the archive (uncompressed, like numpy.savez), members in sorted order for deterministic bytes.
-    public func write(to url: URL) throws(NPZError) {
+    /// The archive's bytes (uncompressed, like numpy.savez), members in sorted order for deterministic bytes.
+    public func encoded() throws(NPZError) -> Data {
         do {
             let archive = try Archive(data: Data(), accessMode: .create)
             let epoch = Date(timeIntervalSince1970: 315_532_800) // 1980-01-01: fixed, so output is reproducible
@@ -156,13 +160,18 @@ public struct NPZArchive: Sendable {
                     bytes.subdata(in: Int(position)..<Int(position) + size)
                 }
             }
-            guard let out = archive.data else { throw NPZError.writeFailed(path: url.path, reason: "no archive data") }
-            try out.write(to: url)
+            guard let out = archive.data else { throw NPZError.writeFailed(path: "<memory>", reason: "no archive data") }
+            return out
         } catch let error as NPZError {
             throw error
         } catch {
-            throw .writeFailed(path: url.path, reason: "\(error)")
+            throw .writeFailed(path: "<memory>", reason: "\(error)")
         }
+    }
+
+    /// Writes the archive safely (a temporary file renamed into place: a failure leaves any previous file intact).
+    public func write(to url: URL) throws {
+        try Files.write(encoded(), to: url.path)
     }
 }
 

@@ -1,7 +1,8 @@
 // Data sets of random attractive potentials with their exact scattering lengths and first three Born terms, for
 // training networks that learn a0(U). Deterministic for a seed: one xoshiro256** stream, drawn in a fixed order.
 import Foundation
-import NNFeynNPZ
+import NNFeynAlgebra
+import NNFeynDiagnostics
 
 /// Which random potentials a data set holds.
 public enum PotentialFamily: String, Sendable, CaseIterable {
@@ -133,16 +134,13 @@ public struct BornDataSet: Sendable {
         self.a3 = a3
     }
 
-    /// The arrays as an .npz archive: `U` (count x steps), `a0`, `a1`, `a2`, `a3`, `lambda` (count), `edges` (steps+1).
-    public var archive: NPZArchive {
-        var archive = NPZArchive()
-        archive.set("U", NDArray(shape: [options.count, options.steps], values: potentials))
-        archive.set("a0", NDArray(vector: a0))
-        archive.set("a1", NDArray(vector: a1))
-        archive.set("a2", NDArray(vector: a2))
-        archive.set("a3", NDArray(vector: a3))
-        archive.set("lambda", NDArray(vector: lambda))
-        archive.set("edges", NDArray(vector: edges))
-        return archive
+    /// The arrays to save, in order: `U` (count x steps), `a0`, `a1`, `a2`, `a3`, `lambda` (count), `edges` (steps+1).
+    public var arrays: [(name: String, shape: [Int], values: [Double])] {
+        [("U", [options.count, options.steps], potentials), ("a0", [a0.count], a0), ("a1", [a1.count], a1),
+         ("a2", [a2.count], a2), ("a3", [a3.count], a3), ("lambda", [lambda.count], lambda), ("edges", [edges.count], edges)]
     }
+}
+
+extension BornDataError: DiagnosticConvertible {
+    public var diagnostics: [Diagnostic] { [Diagnostic(code: .usage, message: description)] }
 }

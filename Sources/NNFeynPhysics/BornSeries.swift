@@ -11,6 +11,7 @@
 // matrices and a3's are order-3 tensors; multiplying by U on step m puts the index m in front. The resulting
 // coefficient tensors C_k (a_k = Σ C_k[i..] U_i ...) are then symmetrised: kernel = Σ over index permutations of C_k.
 import Foundation
+import NNFeynAlgebra
 
 /// The first three Born terms of a step potential.
 public struct BornTerms: Sendable, Equatable {
@@ -180,6 +181,19 @@ public struct BornKernels: Sendable, Equatable {
     /// The kernels for n equal steps on [0, range].
     public init(steps: Int, range: Double) {
         self.init(edges: StepPotential.equalEdges(steps: steps, range: range))
+    }
+
+    /// The kernels as derivatives of a0 at U = 0, orders 0 (a0(0) = 0) to 3, stored once per monomial: the form the
+    /// experiments compare learned tensors with.
+    public var tensors: TaylorExpansion<Double> {
+        let basis = MonomialBasis(variables: steps, maxDegree: 3)
+        let dense = [[0.0], first, second, third]
+        let values = (0..<basis.count).map { position -> Double in
+            var flat = 0
+            for i in basis.indexLists[position] { flat = flat * steps + i }
+            return dense[basis.degree(of: position)][flat]
+        }
+        return TaylorExpansion(basis: basis, outputCount: 1, convention: .derivative, values: values)
     }
 
     /// d^2 a0 / dU_i dU_j.

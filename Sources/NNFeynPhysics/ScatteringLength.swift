@@ -4,6 +4,7 @@
 // (U < 0) gives a0 < 0; a hard core gives a0 > 0. Three independent routes live here: the exact transfer of
 // (u, u') across constant steps, adaptive integration of the variable-phase equation, and the square-well closed form.
 import Foundation
+import NNFeynAlgebra
 
 /// A piecewise-constant potential: `values[i]` on [edges[i], edges[i+1]), zero beyond the last edge.
 public struct StepPotential: Sendable, Equatable {

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
 import NNFeynEval
-import NNFeynLanguage
+import NNFeynModel
 
 /// `nnfeyn bench expand`: wall-clock timing of the fused expansion of a model file (use a release build).
-struct BenchExpand: ParsableCommand {
+struct BenchExpand: ParsableCommand, StyledCommand {
     static let configuration = CommandConfiguration(
         commandName: "expand",
         abstract: "Time 'expand' on a model file: the first call and the median of warm repeats.",
@@ -17,31 +17,31 @@ struct BenchExpand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var arithmetic: ArithmeticOptions
-    @Option(help: "Warm repeats after the first call.")
+    @Option(parsing: .unconditional, help: "Warm repeats after the first call.")
     var repeats: Int = 11
     @Flag(help: "Also time a prepared plan (weights converted and product table built once).")
     var prepared = false
     @OptionGroup var diagnostics: DiagnosticOptions
 
     func run() throws {
-        try reportingErrors(diagnostics.style) {
-            guard repeats >= 1, repeats <= 100_000 else { throw ValidationError("--repeats must be 1...100000") }
-            let order = try model.parsedOrder()
-            let mode = try arithmetic.mode()
-            let network = try model.load()
-            let result = try evaluating(network) { () throws(EvaluationError) in
-                try ExpansionBenchmark.run(network, order: order, repeats: repeats, mode: mode, limit: model.limit)
-            }
-            var line = "{\"tool\": \"nnfeyn\", \"order\": \(order), \"input\": \(network.input.dimension), "
-                + "\"widths\": [\(network.layers.map { String($0.width) }.joined(separator: ", "))], "
-                + "\"first_call_s\": \(result.first), \"warm_median_s\": \(result.median), \"warm_min_s\": \(result.minimum)"
-            if prepared {
-                let plan = try evaluating(network) { () throws(EvaluationError) in
-                    try ExpansionBenchmark.runPrepared(network, order: order, repeats: repeats, limit: model.limit)
-                }
-                line += ", \"prepared_median_s\": \(plan.median), \"prepared_min_s\": \(plan.minimum)"
-            }
-            print(line + "}")
+        guard repeats >= 1, repeats <= 100_000 else { throw ValidationError("--repeats must be 1...100000 (got \(repeats))") }
+        let order = try model.parsedOrder()
+        let limit = try model.checkedLimit()
+        let mode = try arithmetic.mode()
+        let loaded = try model.load()
+        let result = try loaded.locating { () throws(EvaluationError) in
+            try ExpansionBenchmark.run(loaded, order: order, repeats: repeats, mode: mode, limit: limit)
         }
+        var line = "{\"tool\": \"nnfeyn\", \"order\": \(order), \"input\": \(loaded.input.dimension), "
+            + "\"widths\": [\(loaded.layers.map { String($0.width) }.joined(separator: ", "))], "
+            + "\"first_call_s\": \(result.first), \"warm_median_s\": \(result.median), \"warm_min_s\": \(result.minimum)"
+        if prepared {
+            let plan = try loaded.locating { () throws(EvaluationError) in
+                try ExpansionBenchmark.runPrepared(try Expander.converted(loaded, as: Double.self), order: order,
+                                                   repeats: repeats, limit: limit)
+            }
+            line += ", \"prepared_median_s\": \(plan.median), \"prepared_min_s\": \(plan.minimum)"
+        }
+        print(line + "}")
     }
 }

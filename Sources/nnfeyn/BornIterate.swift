@@ -3,13 +3,17 @@
 import ArgumentParser
 import Foundation
 import NNFeynAlgebra
+import NNFeynDiagnostics
+import NNFeynExperiments
+import NNFeynIO
 import NNFeynLanguage
 import NNFeynPhysics
+import NNFeynTraining
 
 extension PotentialSampling: ExpressibleByArgument {}
 
 /// `nnfeyn born iterate`: trains one network per Born order on the residual and compares with the exact series.
-struct BornIterate: ParsableCommand {
+struct BornIterate: ParsableCommand, StyledCommand {
     static let configuration = CommandConfiguration(
         commandName: "iterate",
         abstract: "Learn the Born series of a0 order by order: fit a0, read the order-1 tensor at U = 0, subtract, refit.",
@@ -18,27 +22,28 @@ struct BornIterate: ParsableCommand {
             report.pdf and PNG figures when pdflatex is available. Tensors are derivatives at U = 0.
             """)
 
-    @Option(help: "Number of equal steps on [0, range] (the networks' input size; default 16, 8 with --quick).") var steps: Int?
-    @Option(help: "The range R of the potentials.") var range = 1.0
-    @Option(help: "Largest depth scale lambda (lambda ~ Uniform(0, depth)).") var depth = 1.0
-    @Option(help: "Iterations, i.e. orders of the learned Born series (1 to 3).") var iterations = 3
-    @Option(help: "Training potentials (a tenth held out for validation).") var trainCount: Int?
-    @Option(help: "Fresh test potentials for the proxy.") var testCount: Int?
+    @Option(parsing: .unconditional, help: "Number of equal steps on [0, range] (the networks' input size; default 16, 8 with --quick).") var steps: Int?
+    @Option(parsing: .unconditional, help: "The range R of the potentials.") var range = 1.0
+    @Option(parsing: .unconditional, help: "Largest depth scale lambda (lambda ~ Uniform(0, depth)).") var depth = 1.0
+    @Option(parsing: .unconditional, help: "Iterations, i.e. orders of the learned Born series (1 to 3).") var iterations = 3
+    @Option(parsing: .unconditional, help: "Training potentials (a tenth held out for validation).") var trainCount: Int?
+    @Option(parsing: .unconditional, help: "Fresh test potentials for the proxy.") var testCount: Int?
     @Option(help: "Hidden-layer widths, comma-separated (the output is one linear neuron).") var hidden: String?
     @Option(help: "Hidden activation (smooth: tanh, sigmoid, softplus, silu, gelu, sin, ...).") var activation: String?
-    @Option(help: "Epochs per iteration.") var epochs: Int?
-    @Option(help: "Rows per Adam step.") var batch: Int?
-    @Option(help: "Adam's base learning rate.") var lr: Double?
+    @Option(parsing: .unconditional, help: "Epochs per iteration.") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Rows per Adam step.") var batch: Int?
+    @Option(parsing: .unconditional, help: "Adam's base learning rate.") var lr: Double?
     @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: LearningRateSchedule?
-    @Option(help: "Equal lambda bins for the proxy's error versus depth.") var depthBins: Int?
+    @Option(parsing: .unconditional, help: "Equal lambda bins for the proxy's error versus depth.") var depthBins: Int?
     @Flag(help: "Train on raw inputs instead of standardized ones.") var rawInputs = false
     @Option(help: "Training potentials: attractive (U_i = -lambda u_i) or mixed (U_i ~ Uniform(-lambda, lambda)).")
     var sampling: PotentialSampling?
     @Option(help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
-    @Option(help: "OpenBLAS threads for training.") var threads = 1
+    @Option(parsing: .unconditional, help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
     var quick = false
     @Option(help: "Output directory (created if missing).") var out: String
+    @OptionGroup var diagnostics: DiagnosticOptions
 
     var options: IterationOptions {
         get throws {
@@ -76,27 +81,21 @@ struct BornIterate: ParsableCommand {
         }
     }
 
-    func validate() throws {
-        do { try options.validate() } catch let error as IterationError { throw ValidationError(error.description) }
-    }
-
     func run() throws {
         let options = try options
-        try reportingErrors(.full) { try run(options) }
-    }
-
-    func run(_ options: IterationOptions) throws {
-        // Fail before training, not after, when the output directory cannot be made (E0225, as for other outputs).
-        var isDirectory: ObjCBool = false
-        try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        guard FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue,
-              FileManager.default.isWritableFile(atPath: out) else {
-            throw Diagnostic(code: "E0225", message: "cannot write into the output directory '\(out)'", path: out)
-        }
+        try options.validate()
+        // Fail before training, not after, when the output directory cannot be made or written.
+        try Files.prepareDirectory(out)
         let display = IterationProgressPrinter()
         let run = try IterativePerturbationTheory.run(options, progress: display.report)
-        var written = try run.writeNetworksAndReport(to: out)
-        let latex = try run.writeLaTeX(to: out)
+        var written: [String] = []
+        for (stem, model) in run.models {
+            try ModelWriter.write(model, to: out + "/" + stem + ".nn", parametersFileName: stem + ".npz")
+            written += [stem + ".nn", stem + ".npz"]
+        }
+        try Files.write(try run.report.jsonData(), to: out + "/report.json")
+        written.append("report.json")
+        let latex = try LaTeXReport.compile(run.latexSources, in: out)
         written += latex.written
         for note in latex.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print("wrote \(written.count) files to \(out): " + written.joined(separator: ", "))

@@ -1,12 +1,13 @@
 import ArgumentParser
 import NNFeynAlgebra
+import NNFeynDiagnostics
 import NNFeynDiagrams
 import NNFeynEmit
 import NNFeynEval
-import NNFeynLanguage
+import NNFeynModel
 
 /// `nnfeyn diagrams`: the diagrams of one order, their multiplicities, formulas and contributions.
-struct Diagrams: ParsableCommand {
+struct Diagrams: ParsableCommand, StyledCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the diagrams of the --order-th derivative, or count them for every order (--count).",
         discussion: """
@@ -29,12 +30,12 @@ struct Diagrams: ParsableCommand {
     var nonVanishing = false
     @Option(help: "Keep only diagrams whose top vertex sits on this layer (1-based, or a layer name).")
     var topLayer: String?
-    @Option(help: "Keep only diagrams with this many vertices.")
+    @Option(parsing: .unconditional, help: "Keep only diagrams with this many vertices.")
     var vertices: Int?
-    @Option(help: "Significant digits of doubles in text and LaTeX.")
+    @Option(parsing: .unconditional, help: "Significant digits of doubles in text and LaTeX (1 to 17).")
     var digits: Int = 6
-    @Option(help: "Refuse orders with more diagrams than this.")
-    var maxDiagrams: Int = 20_000
+    @Option(parsing: .unconditional, help: "Refuse orders with more diagrams than this.")
+    var maxDiagrams: Int = DiagramBreakdown.defaultLimit
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
     @OptionGroup var diagnostics: DiagnosticOptions
@@ -45,61 +46,59 @@ struct Diagrams: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors(diagnostics.style) {
-            let order = try model.parsedOrder()
-            guard order <= 200 else {
-                throw Diagnostic(code: "E0302", message: "order \(order) is beyond what diagrams can list or count (at most 200)")
-            }
-            let network = try model.load()
-            if count {
-                let counts = DiagramCounter(rules: DiagramRules(network: network)).counts(upTo: order)
-                try writeOutput(format == .json ? DiagramListing.countJSON(network: network, counts: counts)
-                                                : DiagramListing.countTable(network: network, counts: counts), to: output)
-                return
-            }
-            let mode = try arithmetic.mode()
-            let layer = try parsedTopLayer(network)
-            var options = DiagramListingOptions(sortBySize: sort == .size, onlyNonVanishing: nonVanishing,
-                                                filter: DiagramFilter(topLayer: layer, vertexCount: vertices))
-            options.significantDigits = digits
-            // Refuse what the fused expansion would refuse too: the same size estimate guards both.
-            _ = try evaluating(network) { () throws(EvaluationError) in
-                try Expander.checkedEstimate(network, order: order, limit: model.limit)
-            }
-            let text: String
-            if mode != .numeric, let exact = try listing(network, order, options, as: Rational.self, fallible: mode == .automatic) {
-                text = exact
-            } else {
-                text = try listing(network, order, options, as: Double.self, fallible: false) ?? ""
-            }
-            try writeOutput(text, to: output)
+        let order = try model.parsedOrder()
+        let limit = try model.checkedLimit()
+        guard (1...17).contains(digits) else { throw ValidationError("--digits must be between 1 and 17 (got \(digits))") }
+        guard maxDiagrams >= 1 else { throw ValidationError("--max-diagrams must be at least 1 (got \(maxDiagrams))") }
+        if let vertices, vertices < 0 { throw ValidationError("--vertices must be 0 or more (got \(vertices))") }
+        guard order <= 200 else {
+            throw Diagnostic(code: .tooLarge, message: "order \(order) is beyond what diagrams can list or count (at most 200)")
         }
+        try checkOutput(output)
+        let loaded = try model.load()
+        if count {
+            let counts = DiagramCounter(rules: DiagramRules(loaded.architecture)).counts(upTo: order)
+            try writeOutput(format == .json ? DiagramListing.countJSON(model: loaded, counts: counts)
+                                            : DiagramListing.countTable(model: loaded, counts: counts), to: output)
+            return
+        }
+        let mode = try arithmetic.mode()
+        let layer = try parsedTopLayer(loaded)
+        var options = DiagramListingOptions(sortBySize: sort == .size, onlyNonVanishing: nonVanishing,
+                                            filter: DiagramFilter(topLayer: layer, vertexCount: vertices))
+        options.significantDigits = digits
+        // Refuse what the fused expansion would refuse too: the same size estimate guards both.
+        _ = try loaded.locating { () throws(EvaluationError) in try Expander.checkedEstimate(loaded, order: order, limit: limit) }
+        let text: String
+        if mode != .numeric, let exact = try listing(loaded, order, options, as: Rational.self, fallible: mode == .automatic) {
+            text = exact
+        } else {
+            text = try listing(loaded, order, options, as: Double.self, fallible: false) ?? ""
+        }
+        try writeOutput(text, to: output)
     }
 
     /// The listing in arithmetic S; nil when `fallible` and an exact value is irrational.
-    func listing<S: ActivationScalar>(_ network: Network, _ order: Int, _ options: DiagramListingOptions, as type: S.Type,
+    func listing<S: ActivationScalar>(_ model: Model, _ order: Int, _ options: DiagramListingOptions, as type: S.Type,
                                       fallible: Bool) throws -> String? {
-        let point: PointDerivatives<S>
-        do { point = try Expander.pointDerivatives(of: network, order: order, as: S.self) } catch {
-            if fallible, case .irrational = error { return nil }
-            throw Diagnostic(error, in: network)
+        let network: Network<S>, point: PointDerivatives<S>
+        do { (network, point) = try DiagramBreakdown.point(model, order: order, as: S.self) } catch let failure as EvaluationFailure {
+            if fallible, case .irrational = failure.error { return nil }
+            throw failure
         }
-        let breakdown: DiagramOrderBreakdown<S>
-        do { breakdown = try DiagramEvaluator(network: network, point: point).breakdown(order: order, limit: maxDiagrams) } catch {
-            throw Diagnostic(diagramError: error, in: network)
-        }
+        let breakdown = try DiagramEvaluator(network: network, point: point).breakdown(order: order, limit: maxDiagrams)
         let outputFormat: DiagramOutputFormat = switch format {
         case .text: .text
         case .json: .json
         case .latex: fragment ? .latexFragment : .latex
         }
-        return DiagramListing.render(network: network, breakdown: breakdown, format: outputFormat, options: options)
+        return DiagramListing.render(model: model, breakdown: breakdown, format: outputFormat, options: options)
     }
 
-    func parsedTopLayer(_ network: Network) throws -> Int? {
+    func parsedTopLayer(_ model: Model) throws -> Int? {
         guard let topLayer else { return nil }
-        if let n = Int(topLayer), n >= 1, n <= network.layers.count { return n }
-        if let i = network.layers.firstIndex(where: { $0.name == topLayer }) { return i + 1 }
-        throw ValidationError("--top-layer takes a layer number 1...\(network.layers.count) or a layer name, not '\(topLayer)'")
+        if let n = Int(topLayer), n >= 1, n <= model.layers.count { return n }
+        if let i = model.layers.firstIndex(where: { $0.name == topLayer }) { return i + 1 }
+        throw ValidationError("--top-layer takes a layer number 1...\(model.layers.count) or a layer name, not '\(topLayer)'")
     }
 }

@@ -1,12 +1,13 @@
 import ArgumentParser
 import NNFeynAlgebra
+import NNFeynDiagnostics
 import NNFeynDiagrams
 import NNFeynEmit
 import NNFeynEval
-import NNFeynLanguage
+import NNFeynModel
 
 /// `nnfeyn expand`: every derivative of every output up to an order, as a Taylor polynomial or JSON.
-struct Expand: ParsableCommand {
+struct Expand: ParsableCommand, StyledCommand {
     static let configuration = CommandConfiguration(
         abstract: "Expand a network around its point: every derivative of every output up to --order.",
         discussion: """
@@ -20,50 +21,65 @@ struct Expand: ParsableCommand {
     var format: OutputFormat = .text
     @Flag(help: "Break each order down into its diagrams' contributions.")
     var byDiagram = false
-    @Option(help: "Significant digits of doubles in text output.")
+    @Option(parsing: .unconditional, help: "Significant digits of doubles in text output (1 to 17).")
     var digits: Int = 12
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
     @OptionGroup var diagnostics: DiagnosticOptions
 
     func run() throws {
-        try reportingErrors(diagnostics.style) {
-            guard format != .latex else { throw ValidationError("expand writes text or json; 'nnfeyn diagrams --format latex' draws diagrams") }
-            let order = try model.parsedOrder()
-            let mode = try arithmetic.mode()
-            let network = try model.load()
-            let result = try evaluating(network) { () throws(EvaluationError) in
-                let estimate = Expander.estimate(network: network, order: order)
-                let progress = expansionProgress(network, estimatedCost: mode == .numeric ? estimate.cost : estimate.exactCost,
-                                                 label: "expanding")
-                return try Expander.expand(network, order: order, mode: mode, limit: model.limit, progress: progress)
-            }
-            let label = ExpansionModeLabel(mode: result.mode.rawValue,
-                                           fallbackReason: result.fallbackReason.map { Diagnostic($0, in: network).message })
-            let text: String
-            switch result.values {
-            case .exact(let expansion):
-                text = try render(network, expansion, label, breakdown: byDiagram ? breakdown(network, order, as: Rational.self) : nil)
-            case .numeric(let expansion):
-                text = try render(network, expansion, label, breakdown: byDiagram ? breakdown(network, order, as: Double.self) : nil)
-            }
-            try writeOutput(text, to: output)
+        guard format != .latex else { throw ValidationError("expand writes text or json; 'nnfeyn diagrams --format latex' draws diagrams") }
+        guard (1...17).contains(digits) else { throw ValidationError("--digits must be between 1 and 17 (got \(digits))") }
+        let order = try model.parsedOrder()
+        let limit = try model.checkedLimit()
+        let mode = try arithmetic.mode()
+        try checkOutput(output)
+        let loaded = try model.load()
+        if byDiagram { try DiagramBreakdown.checkCount(loaded, upTo: order) }
+        let result = try expandReportingProgress(loaded, order: order, mode: mode, limit: limit)
+        let label = ExpansionModeLabel(mode: result.mode.rawValue,
+                                       fallbackReason: result.fallbackReason.map { $0.diagnostic(in: loaded.architecture).message })
+        let text: String
+        switch result.values {
+        case .exact(let expansion):
+            text = try render(loaded, expansion, label, breakdown: byDiagram ? DiagramBreakdown.all(loaded, upTo: order, as: Rational.self) : nil)
+        case .numeric(let expansion):
+            text = try render(loaded, expansion, label, breakdown: byDiagram ? DiagramBreakdown.all(loaded, upTo: order, as: Double.self) : nil)
         }
+        try writeOutput(text, to: output)
     }
 
-    func render<S: Scalar>(_ network: Network, _ expansion: TaylorExpansion<S>, _ label: ExpansionModeLabel,
+    func render<S: Scalar>(_ model: Model, _ expansion: TaylorExpansion<S>, _ label: ExpansionModeLabel,
                            breakdown: [DiagramOrderBreakdown<S>]?) throws -> String {
         format == .json
-            ? ExpansionOutput.json(network: network, expansion: expansion, mode: label, breakdown: breakdown)
-            : ExpansionOutput.text(network: network, expansion: expansion, mode: label, significantDigits: digits, breakdown: breakdown)
+            ? ExpansionOutput.json(model: model, expansion: expansion, mode: label, breakdown: breakdown)
+            : ExpansionOutput.text(model: model, expansion: expansion, mode: label, significantDigits: digits, breakdown: breakdown)
+    }
+}
+
+/// The per-diagram evaluation behind `expand --by-diagram` and `diagrams`.
+enum DiagramBreakdown {
+    /// Most diagrams an order may have before listing is refused (each is evaluated on its own).
+    static let defaultLimit = 20_000
+
+    /// Refuses, before any enumeration, orders whose diagrams the generating function counts beyond `limit`.
+    static func checkCount(_ model: Model, upTo order: Int, limit: Int = defaultLimit) throws {
+        if let first = DiagramCounter(rules: DiagramRules(model.architecture)).firstOrder(above: limit, upTo: order) {
+            throw DiagramLimitExceeded(order: first.order, count: first.count, limit: limit)
+        }
     }
 
-    func breakdown<S: ActivationScalar>(_ network: Network, _ order: Int, as type: S.Type) throws -> [DiagramOrderBreakdown<S>] {
-        let point = try evaluating(network) { () throws(EvaluationError) in
-            try Expander.pointDerivatives(of: network, order: order, as: S.self)
+    /// The point derivatives of `model` in `S` (errors located in the model's source).
+    static func point<S: ActivationScalar>(_ model: Model, order: Int, as type: S.Type) throws -> (Network<S>, PointDerivatives<S>) {
+        try model.locating { () throws(EvaluationError) in
+            let network = try Expander.converted(model, as: S.self)
+            return (network, try PointDerivatives<S>(network: network, order: order))
         }
-        do { return try DiagramEvaluator(network: network, point: point).breakdown(upTo: order) } catch {
-            throw Diagnostic(diagramError: error, in: network)
-        }
+    }
+
+    /// Every order's diagrams with their contributions.
+    static func all<S: ActivationScalar>(_ model: Model, upTo order: Int, as type: S.Type) throws -> [DiagramOrderBreakdown<S>] {
+        let (network, point) = try point(model, order: order, as: S.self)
+        return try DiagramEvaluator(network: network, point: point).breakdown(upTo: order, limit: defaultLimit)
     }
 }

@@ -1,50 +1,47 @@
 // `nnfeyn train` (fit a model file's network to an .npz) and `nnfeyn bench train` (throughput). Argument handling,
-// progress printing and file output only; the trainer is NNFeynPhysics.MLPTrainer.
+// progress printing and file output only; the trainer is NNFeynTraining.MLPTrainer.
 import ArgumentParser
 import Foundation
 import NNFeynAlgebra
+import NNFeynDiagnostics
+import NNFeynIO
 import NNFeynLanguage
+import NNFeynModel
 import NNFeynNPZ
-import NNFeynPhysics
+import NNFeynTraining
 
 extension LearningRateSchedule: ExpressibleByArgument {}
 
-/// Reads the model file; layers without parameters come back empty and are initialised randomly.
-///
-/// This is the only call into the language front end. `ModelLoader` lives on the language branch; until it is
-/// merged this reports that loading is unavailable. At merge the body becomes:
-///     try ModelLoader.load(path: path, options: LoadOptions(allowMissingParameters: true))
-func loadModelForTraining(path: String) throws -> Network {
-    try ModelLoader.load(path: path, options: LoadOptions(allowMissingParameters: true))
-}
-
 /// `nnfeyn train`: Adam on the mean squared error, float64, OpenBLAS.
-struct Train: ParsableCommand {
+struct Train: ParsableCommand, StyledCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the network a model file describes on arrays of an .npz (Adam, MSE, float64).",
         discussion: """
             Layers without parameters start from seeded random weights (Glorot; He for relu-like activations). \
-            Writes OUTPUT (.nn), the parameters next to it (.npz) and the loss curve (.log.json). The same seed \
-            and --threads give the same weights.
+            Writes OUTPUT (.nn), the parameters next to it (.npz) and the loss curve (.log.json); each file is \
+            replaced only when it is complete, and the model and its parameters together. The same seed and \
+            --threads give the same weights.
             """)
 
     @Argument(help: "The model file (.nn).") var model: String
     @Option(help: "The .npz holding inputs and targets.") var data: String
     @Option(help: "Array of inputs: count x input dimension (or count, for one input).") var input = "U"
     @Option(help: "Array of targets: count (one output) or count x outputs.") var target = "a0"
-    @Option(help: "Passes over the training rows.") var epochs = 100
-    @Option(help: "Rows per Adam step.") var batch = 256
-    @Option(help: "Adam's learning rate.") var lr = 1e-3
+    @Option(parsing: .unconditional, help: "Passes over the training rows.") var epochs = 100
+    @Option(parsing: .unconditional, help: "Rows per Adam step.") var batch = 256
+    @Option(parsing: .unconditional, help: "Adam's learning rate.") var lr = 1e-3
     @Option(help: "Seed for initialisation, the validation split and shuffling.") var seed: UInt64 = 1
-    @Option(help: "Fraction of rows held out for validation, in [0, 1).") var validation = 0.1
+    @Option(parsing: .unconditional, help: "Fraction of rows held out for validation, in [0, 1).") var validation = 0.1
     @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: LearningRateSchedule = .constant
-    @Option(help: "Epochs between decays for --schedule step (default: a third of --epochs).") var stepSize: Int?
-    @Option(help: "Decay factor for --schedule step.") var gamma = 0.1
-    @Option(help: "Stop after this many epochs without improvement and keep the best weights.") var patience: Int?
+    @Option(parsing: .unconditional, help: "Epochs between decays for --schedule step (default: a third of --epochs).") var stepSize: Int?
+    @Option(parsing: .unconditional, help: "Decay factor for --schedule step.") var gamma = 0.1
+    @Option(parsing: .unconditional, help: "Stop after this many epochs without improvement and keep the best weights.") var patience: Int?
     @Flag(help: "Standardize targets while training; the scale is folded into the written output layer.")
     var standardize = false
-    @Option(help: "OpenBLAS threads.") var threads = 1
+    @Option(parsing: .unconditional, help: "OpenBLAS threads.") var threads = 1
     @Option(name: [.short, .customLong("output")], help: "The trained model file to write (.nn).") var output: String
+    @Flag(help: "Allow --output to replace the input model (or its parameters file).") var overwriteInput = false
+    @OptionGroup var diagnostics: DiagnosticOptions
 
     var options: TrainingOptions {
         var o = TrainingOptions()
@@ -62,50 +59,75 @@ struct Train: ParsableCommand {
         return o
     }
 
-    func validate() throws {
-        do { try options.validate() } catch { throw ValidationError(error.description) }
-        guard output.hasSuffix(".nn") else { throw ValidationError("--output must name a .nn file (got '\(output)')") }
-        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("the directory of --output, '\(directory)', does not exist")
-        }
+    /// The three files written: the model, its parameters (beside it) and the loss log.
+    var outputs: (model: String, parameters: String, log: String) {
+        let base = String(output.dropLast(3))
+        return (output, base + ".npz", base + ".log.json")
     }
 
     func run() throws {
-        let network = try loadModelForTraining(path: model)
-        let start = try TrainedMLP(network: network, seed: seed)
+        try options.validate()
+        guard output.hasSuffix(".nn") else { throw ValidationError("--output must name a .nn file (got '\(output)')") }
+        let start = try ModelLoader.load(path: model, options: LoadOptions(allowMissingParameters: true))
+        try checkOutputs(against: start)
+        let network = try Initializer.network(for: start, seed: seed)
         let (inputs, targets) = try Self.readData(path: data, input: input, target: target,
-                                                  inputDimension: start.inputDimension, outputDimension: start.outputDimension)
+                                                  inputDimension: network.inputDimension, outputDimension: network.outputCount)
         let bar = ProgressPrinter()
-        let result = try MLPTrainer(options: options).train(start, inputs: inputs, targets: targets, progress: bar.report)
+        let result = try MLPTrainer(options: options).train(network, inputs: inputs, targets: targets, progress: bar.report)
         bar.finish()
 
-        let base = String(output.dropLast(3))
-        let parametersPath = base + ".npz"
-        let parametersName = URL(fileURLWithPath: parametersPath).lastPathComponent
-        try ModelWriter.write(result.model.network(), to: output, parametersFileName: parametersName)
-        try result.log.jsonData().write(to: URL(fileURLWithPath: base + ".log.json"))
+        let files = outputs
+        let parametersName = URL(fileURLWithPath: files.parameters).lastPathComponent
+        try ModelWriter.write(Model(result.network), to: files.model, parametersFileName: parametersName)
+        try Files.write(try result.log.jsonData(), to: files.log)
         let last = result.log.epochs[result.log.bestEpoch - 1]
-        print("wrote \(output), \(parametersPath), \(base).log.json: epoch \(last.epoch), training loss \(last.trainingLoss)"
+        print("wrote \(files.model), \(files.parameters), \(files.log): epoch \(last.epoch), training loss \(last.trainingLoss)"
               + (last.validationLoss.map { ", validation loss \($0)" } ?? "")
               + (result.log.stoppedEarly ? " (stopped early after \(result.log.epochs.count) epochs)" : "")
               + ", \(Int(result.log.samplesPerSecond)) samples/s")
     }
 
+    /// Before training: every output can be written, and none of them is an input (unless told to replace it).
+    func checkOutputs(against start: Model) throws {
+        let files = outputs
+        let inputs = [model, data] + (start.architecture.locations?.parametersPath.map { [$0] } ?? [])
+        for path in [files.model, files.parameters, files.log] {
+            if let input = inputs.first(where: { Files.sameFile($0, path) }), !(overwriteInput && input != data) {
+                throw Diagnostic(code: .overwritesInput, message: "'\(path)' would replace the input '\(input)'",
+                                 path: path, help: input == data ? "choose another --output"
+                                     : "choose another --output, or pass --overwrite-input to replace the model")
+            }
+            try Files.checkWritable(path)
+        }
+    }
+
     /// Inputs and targets from the archive as row-major Double arrays, with shapes checked against the network.
     static func readData(path: String, input: String, target: String, inputDimension: Int,
                          outputDimension: Int) throws -> ([Double], [Double]) {
-        let archive = try NPZArchive(contentsOf: URL(fileURLWithPath: path))
-        let x = try archive.array(input), y = try archive.array(target)
+        let archive: NPZArchive
+        do { archive = try NPZArchive(contentsOf: URL(fileURLWithPath: path), displayPath: path) } catch {
+            throw Diagnostic(code: .unreadableData, message: "cannot read the data file '\(path)'", path: path,
+                             notes: [error.description])
+        }
+        func array(_ name: String, role: String) throws -> NDArray {
+            do { return try archive.array(name) } catch {
+                throw Diagnostic(code: .dataArray, message: "cannot use the \(role) array '\(name)' of '\(path)'", path: path,
+                                 help: "name the array with --\(role); the file holds " + archive.names.map { "'\($0)'" }.joined(separator: ", "),
+                                 notes: [error.description])
+            }
+        }
+        let x = try array(input, role: "input"), y = try array(target, role: "target")
         let rows = x.shape.first ?? 0
         let columns = x.shape.count == 1 ? 1 : x.shape.dropFirst().reduce(1, *)
         guard x.shape.count <= 2, columns == inputDimension else {
-            throw ValidationError("array '\(input)' has shape \(x.shape); the network takes \(inputDimension) inputs per row")
+            throw Diagnostic(code: .dataArray, message: "array '\(input)' has shape \(x.shape); the network takes \(inputDimension) inputs per row",
+                             path: path)
         }
         let outputs = y.shape.count == 1 ? 1 : y.shape.dropFirst().reduce(1, *)
         guard y.shape.count <= 2, y.shape.first == rows, outputs == outputDimension else {
-            throw ValidationError("array '\(target)' has shape \(y.shape); expected \(rows) rows of \(outputDimension) outputs")
+            throw Diagnostic(code: .dataArray, message: "array '\(target)' has shape \(y.shape); expected \(rows) rows of \(outputDimension) outputs",
+                             path: path)
         }
         return (x.values, y.values)
     }
@@ -144,37 +166,51 @@ struct Bench: ParsableCommand {
 }
 
 /// `nnfeyn bench train`: training throughput of a freshly initialised MLP on random data (use a release build).
-struct BenchTrain: ParsableCommand {
+struct BenchTrain: ParsableCommand, StyledCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Training samples per second (Adam, MSE, float64) of an MLP on random data; median of repeats.")
 
     @Option(help: "Layer widths from input to output, comma-separated.") var widths = "16,64,64,64,1"
     @Option(help: "Hidden activation (the output layer is linear).") var activation = "tanh"
-    @Option(help: "Rows per Adam step.") var batch = 256
-    @Option(help: "Random rows per epoch.") var rows = 32_768
-    @Option(help: "Epochs per repeat.") var epochs = 3
-    @Option(help: "Timed repeats; the median is reported.") var repeats = 5
-    @Option(help: "OpenBLAS threads.") var threads = 1
+    @Option(parsing: .unconditional, help: "Rows per Adam step.") var batch = 256
+    @Option(parsing: .unconditional, help: "Random rows per epoch.") var rows = 32_768
+    @Option(parsing: .unconditional, help: "Epochs per repeat.") var epochs = 3
+    @Option(parsing: .unconditional, help: "Timed repeats; the median is reported.") var repeats = 5
+    @Option(parsing: .unconditional, help: "OpenBLAS threads.") var threads = 1
+    @OptionGroup var diagnostics: DiagnosticOptions
 
     func run() throws {
-        let sizes = widths.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard sizes.count >= 2, sizes.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--widths needs at least two positive integers") }
+        let sizes = widths.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard sizes.count >= 2, sizes.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw ValidationError("--widths needs at least two positive integers (got '\(widths)')")
+        }
         guard let hidden = Activation.simpleNames[activation] else {
             throw ValidationError("unknown activation '\(activation)' (one of \(Activation.simpleNames.keys.sorted().joined(separator: ", ")))")
         }
         guard batch >= 1, rows >= batch, epochs >= 1, repeats >= 1 else {
             throw ValidationError("need --batch >= 1, --rows >= --batch, --epochs >= 1, --repeats >= 1")
         }
-        let layers = (1..<sizes.count).map { l in
-            Layer(name: "l\(l)", width: sizes[l], fanIn: sizes[l - 1], activation: l == sizes.count - 1 ? .linear : hidden,
-                  weight: [], bias: [])
+        guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be between 1 and 256 (got \(threads))") }
+        let layerWidths = sizes.dropFirst().map { $0! }
+        let architecture = try Architecture(name: "bench", input: ModelInput(name: "x", dimension: sizes[0]!),
+                                            widths: Array(layerWidths),
+                                            activations: layerWidths.dropLast().map { _ in hidden } + [.linear])
+        let untrained = try Model(architecture: architecture, parameters: architecture.layers.map { _ in nil })
+        let network = try Initializer.network(for: untrained, seed: 1)
+        var rng = Xoshiro256(seed: 1)
+        let inputs = (0..<rows * network.inputDimension).map { _ in rng.uniform(-1, 1) }
+        let targets = (0..<rows * network.outputCount).map { _ in rng.uniform(-1, 1) }
+        var options = TrainingOptions()
+        options.epochs = epochs
+        options.batchSize = batch
+        options.validationFraction = 0
+        options.threads = threads
+        options.seed = 1
+        var rates: [Double] = []
+        for _ in 0..<repeats {
+            rates.append(try MLPTrainer(options: options).train(network, inputs: inputs, targets: targets).log.samplesPerSecond)
         }
-        let network = Network(name: "bench", input: InputSpec(name: "x", dimension: sizes[0]), layers: layers,
-                              point: Array(repeating: Rational.zero, count: sizes[0]))
-        let model = try TrainedMLP(network: network, seed: 1)
-        let rates = try MLPTrainer.benchmark(model: model, rows: rows, epochs: epochs, batchSize: batch, threads: threads,
-                                             repeats: repeats)
         let sorted = rates.sorted()
         let median = sorted[sorted.count / 2]
         print("nnfeyn train \(widths) \(activation) batch \(batch) float64 threads \(threads): median \(Int(median)) samples/s "

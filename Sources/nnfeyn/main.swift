@@ -1,5 +1,5 @@
-// The nnfeyn command line. Each subcommand lives in its own file and does nothing but argument handling and printing;
-// errors become diagnostics and exit codes in one place (CLISupport.swift).
+// The nnfeyn command line. Each subcommand lives in its own file and does nothing but argument handling, files and
+// printing; every error, from any command, becomes a coded diagnostic in one place (ErrorBoundary.swift).
 import ArgumentParser
 import Foundation
 
@@ -18,20 +18,4 @@ struct NNFeyn: ParsableCommand {
     )
 }
 
-// Usage errors are bad input too: print ArgumentParser's message, exit 1 like every other diagnostic.
-do {
-    var command = try NNFeyn.parseAsRoot()
-    try command.run()
-} catch {
-    let code = NNFeyn.exitCode(for: error)
-    if code == .validationFailure {
-        // Same header as every other diagnostic, then ArgumentParser's usage line.
-        let message = NNFeyn.message(for: error)
-        let lowered = message.prefix(1).lowercased() + message.dropFirst()
-        printError("error[E0108]: " + lowered)
-        let full = NNFeyn.fullMessage(for: error)
-        if let usage = full.range(of: "Usage:") { printError(String(full[usage.lowerBound...])) }
-        exit(1)
-    }
-    NNFeyn.exit(withError: error)
-}
+ErrorBoundary.run(NNFeyn.self)

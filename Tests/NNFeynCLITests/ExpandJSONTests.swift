@@ -1,6 +1,7 @@
 // The JSON contract of `nnfeyn expand`, checked on every example through the real binary: schema and header fields,
 // every non-decreasing multi-index of every order exactly once per output, and coefficient = derivative / alpha!.
 import Foundation
+import NNFeynTestSupport
 import Testing
 import NNFeynAlgebra
 

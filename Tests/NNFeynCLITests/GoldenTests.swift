@@ -6,66 +6,8 @@
 // Set NNFEYN_RECORD=1 to re-record (never under CI); a recording run always fails, so it can't pass by accident.
 // Read the diff and commit it with the change that caused it.
 import Foundation
+import NNFeynTestSupport
 import Testing
-
-enum Repository {
-    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static var goldenDirectory: URL { root.appendingPathComponent("golden") }
-
-    /// The nnfeyn binary: $NNFEYN_BIN, else the debug build in .build.
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["NNFEYN_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
-        return root.appendingPathComponent(".build/debug/nnfeyn")
-    }
-
-    static var recording: Bool {
-        let env = ProcessInfo.processInfo.environment
-        return env["NNFEYN_RECORD"] == "1" && env["CI"] == nil
-    }
-}
-
-struct CommandResult {
-    var stdout: String
-    var stderr: String
-    var exitCode: Int32
-}
-
-/// Runs nnfeyn with arguments from the repository root, one BLAS thread, no terminal.
-func runNNFeyn(_ arguments: [String], in directory: URL = Repository.root, environment extra: [String: String] = [:]) throws -> CommandResult {
-    var environment = ProcessInfo.processInfo.environment
-    environment["OPENBLAS_NUM_THREADS"] = "1"
-    environment["NO_COLOR"] = "1"
-    for (k, v) in extra { environment[k] = v }
-    return try runProcess(Repository.binary, arguments, in: directory, environment: environment)
-}
-
-/// Runs a program with no standard input and captures its output. Files rather than pipes: no dead-lock on large
-/// output, no shared mutable state between threads.
-func runProcess(_ executable: URL, _ arguments: [String], in directory: URL,
-                environment: [String: String]? = nil) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    if let environment { process.environment = environment }
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nnfeyn-run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
-    return CommandResult(stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
-                         exitCode: process.terminationStatus)
-}
 
 struct GoldenCase: CustomTestStringConvertible, Sendable {
     var name: String

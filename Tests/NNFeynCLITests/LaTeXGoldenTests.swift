@@ -1,18 +1,8 @@
 // Every LaTeX golden must compile with pdflatex (Debian's texlive-latex-base + texlive-pictures, which `make test`
 // installs); one is also rendered to PNG with pdftoppm, as the README's picture is.
 import Foundation
+import NNFeynTestSupport
 import Testing
-
-/// Runs a tool found on PATH in a directory; returns its exit status and its output (stdout, then stderr).
-func runTool(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
-    let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), [executable] + arguments, in: directory)
-    return (result.exitCode, result.stdout + result.stderr)
-}
-
-func toolExists(_ name: String) -> Bool {
-    (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
-        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
-}
 
 struct LaTeXGolden: CustomTestStringConvertible, Sendable {
     var name: String

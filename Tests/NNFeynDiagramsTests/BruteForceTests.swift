@@ -70,7 +70,7 @@ struct LabelledOracle {
 
     @Test(arguments: 0..<12)
     func enumerationMatchesLabelledOracle(seed: Int) {
-        var rng = SplitMix64(seed: UInt64(seed) &* 7919 &+ 1)
+        var rng = Xoshiro256(seed: UInt64(seed) &* 7919 &+ 1)
         let layers = Int.random(in: 1...4, using: &rng)
         let activations = (0..<layers).map { _ in Self.palette.randomElement(using: &rng)! }
         let rules = DiagramRules(activations: activations)

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import NNFeynAlgebra
 import NNFeynLanguage
+import NNFeynModel
+import NNFeynTestSupport
 import NNFeynDiagrams
 import NNFeynEval
 @testable import NNFeynEmit
@@ -27,27 +29,30 @@ enum DiagramEmitFixture {
     static func rational(_ i: Int) -> Rational { Rational(((i * 7 + 3) % 9) - 4, 4) }
 
     /// tanh hidden layers of the given widths and a linear output of width `outputs`.
-    static func tanhNetwork(hidden: [Int], inputs: Int, outputs: Int) -> Network {
-        var layers: [Layer] = []
+    static func tanhNetwork(hidden: [Int], inputs: Int, outputs: Int, nonlinearOutput: Bool = false) -> Model {
+        var shapes: [LayerShape] = []
+        var parameters: [LayerParameters?] = []
         var fanIn = inputs
         var seed = 1
         for (i, width) in (hidden + [outputs]).enumerated() {
-            let weight = (0..<width).map { _ in (0..<fanIn).map { _ in seed += 1; return rational(seed) } }
+            let weight = (0..<width * fanIn).map { _ in seed += 1; return rational(seed) }
             let bias = (0..<width).map { _ in seed += 1; return rational(seed) }
-            layers.append(Layer(name: i == hidden.count ? "out" : "h\(i + 1)", width: width, fanIn: fanIn,
-                                activation: i == hidden.count ? .linear : .tanh, weight: weight, bias: bias))
+            shapes.append(LayerShape(name: i == hidden.count ? "out" : "h\(i + 1)", width: width, fanIn: fanIn,
+                                     activation: i == hidden.count && !nonlinearOutput ? .linear : .tanh))
+            parameters.append(LayerParameters(weight: ParameterArray(rationals: weight), bias: ParameterArray(rationals: bias)))
             fanIn = width
         }
-        return Network(name: "deep_tanh", input: InputSpec(name: "x", dimension: inputs), layers: layers,
-                       point: (0..<inputs).map { rational($0 + 11) })
+        let architecture = try! Architecture(name: "deep_tanh", input: ModelInput(name: "x", dimension: inputs), layers: shapes)
+        return try! Model(architecture: architecture, parameters: parameters, point: (0..<inputs).map { rational($0 + 11) })
     }
 
-    static func doublePoint(_ network: Network, order: Int) -> PointDerivatives<Double> {
-        var a = network.point.map(\.doubleValue)
+    static func doublePoint(_ model: Model, order: Int) -> PointDerivatives<Double> {
+        let network = try! model.network(as: Double.self)
+        var a = network.point
         var pre: [[Double]] = [], ders: [[[Double]]] = []
-        for layer in network.layers {
+        for (l, layer) in network.layers.enumerated() {
             let z = (0..<layer.width).map { i in
-                zip(layer.weight[i], a).reduce(layer.bias[i].doubleValue) { $0 + $1.0.doubleValue * $1.1 }
+                zip(network.weights[l][(i * layer.fanIn)..<((i + 1) * layer.fanIn)], a).reduce(network.biases[l][i]) { $0 + $1.0 * $1.1 }
             }
             let table: [[Double]] = z.map { zi in
                 layer.activation == .linear ? [zi, 1] + [Double](repeating: 0, count: max(order - 1, 0))
@@ -61,13 +66,27 @@ enum DiagramEmitFixture {
     }
 
     /// square -> linear, exact: y = 3 (x0 + 2 x1)^2 at x = (1, 0).
-    static func squareNetwork() -> (Network, PointDerivatives<Rational>) {
-        let network = Network(name: "sq", input: InputSpec(name: "x", dimension: 2), layers: [
-            Layer(name: "h", width: 1, fanIn: 2, activation: .square, weight: [[1, 2]], bias: [0]),
-            Layer(name: "out", width: 1, fanIn: 1, activation: .linear, weight: [[3]], bias: [0]),
-        ], point: [1, 0])
+    static func squareNetwork() -> (Model, PointDerivatives<Rational>) {
+        let network = model("sq", input: 2, point: [1, 0], layers: [("h", .square, [[1, 2]], [0]), ("out", .linear, [[3]], [0])])
         let point = PointDerivatives<Rational>(preActivations: [[1], [3]], derivatives: [[[1], [2], [2]], [[3], [1], [0]]])
         return (network, point)
+    }
+}
+
+extension DiagramEmitFixture {
+    /// A model from named layers with rows of exact weights.
+    static func model(_ name: String, input: Int, point: [Rational],
+                      layers: [(name: String, activation: Activation, weight: [[Rational]], bias: [Rational])]) -> Model {
+        var fanIn = input
+        var shapes: [LayerShape] = []
+        for layer in layers {
+            shapes.append(LayerShape(name: layer.name, width: layer.weight.count, fanIn: fanIn, activation: layer.activation))
+            fanIn = layer.weight.count
+        }
+        let architecture = try! Architecture(name: name, input: ModelInput(name: "x", dimension: input), layers: shapes)
+        return try! Model(architecture: architecture, parameters: layers.map {
+            LayerParameters(weight: ParameterArray(rationals: $0.weight.flatMap { $0 }), bias: ParameterArray(rationals: $0.bias))
+        }, point: point)
     }
 }
 
@@ -109,26 +128,26 @@ enum DiagramEmitFixture {
 @Suite struct DiagramEmitTests {
     @Test func textListingAndOptions() throws {
         let (network, point) = DiagramEmitFixture.squareNetwork()
-        let breakdown = try DiagramEvaluator(network: network, point: point).breakdown(order: 2)
-        let text = DiagramListing.text(network: network, breakdown: breakdown)
+        let breakdown = try DiagramEvaluator(network: try network.network(), point: point).breakdown(order: 2)
+        let text = DiagramListing.text(model: network, breakdown: breakdown)
         #expect(text.contains("D2.1  V1[2](x, x)"))
         #expect(text.contains("  multiplicity  1"))
         #expect(text.contains("  formula       W_2[o,j1] sigma_1^(2)(z_1)[j1] W_1[j1,a1] W_1[j1,a2]"))
         #expect(text.contains("    y_0 [0, 1] = 12"))
         #expect(text.contains("  vanishes      no"))
-        let value = try DiagramEvaluator(network: network, point: point).breakdown(order: 0)
-        #expect(DiagramListing.text(network: network, breakdown: value).contains("D0.1  value\n"))
-        #expect(DiagramListing.text(network: network, breakdown: value).contains("    y_0 = 3\n"))
+        let value = try DiagramEvaluator(network: try network.network(), point: point).breakdown(order: 0)
+        #expect(DiagramListing.text(model: network, breakdown: value).contains("D0.1  value\n"))
+        #expect(DiagramListing.text(model: network, breakdown: value).contains("    y_0 = 3\n"))
         // Order 3 of a square layer: no diagrams at all.
-        let empty = try DiagramEvaluator(network: network, point: point).breakdown(order: 3)
-        #expect(DiagramListing.text(network: network, breakdown: empty).contains("0 of 0 shown"))
+        let empty = try DiagramEvaluator(network: try network.network(), point: point).breakdown(order: 3)
+        #expect(DiagramListing.text(model: network, breakdown: empty).contains("0 of 0 shown"))
     }
 
     @Test(arguments: DiagramOutputFormat.allCases)
     func renderDispatchesEveryFormat(format: DiagramOutputFormat) throws {
         let (network, point) = DiagramEmitFixture.squareNetwork()
-        let breakdown = try DiagramEvaluator(network: network, point: point).breakdown(order: 2)
-        let out = DiagramListing.render(network: network, breakdown: breakdown, format: format)
+        let breakdown = try DiagramEvaluator(network: try network.network(), point: point).breakdown(order: 2)
+        let out = DiagramListing.render(model: network, breakdown: breakdown, format: format)
         let expectedStart = ["text": "diagrams of order 2", "json": "{", "latex": "\\documentclass", "latex-fragment": "% nnfeyn"]
         #expect(out.hasPrefix(expectedStart[format.rawValue] ?? "?"))
         #expect(out.hasSuffix("\n"))
@@ -136,25 +155,24 @@ enum DiagramEmitFixture {
 
     @Test func vanishingDiagramsCanBeHidden() throws {
         // tanh at z = 0: the order-2 diagram vanishes.
-        let network = Network(name: "t", input: InputSpec(name: "x", dimension: 1), layers: [
-            Layer(name: "h", width: 1, fanIn: 1, activation: .tanh, weight: [[1]], bias: [0]),
-            Layer(name: "out", width: 1, fanIn: 1, activation: .linear, weight: [[1]], bias: [0]),
-        ], point: [0])
+        let network = DiagramEmitFixture.model("t", input: 1, point: [0], layers: [
+            ("h", .tanh, [[1]], [0]), ("out", .linear, [[1]], [0]),
+        ])
         let point = PointDerivatives<Rational>(preActivations: [[0], [0]],
                                                derivatives: [[[0], [1], [0]], [[0], [1], [0]]])
-        let breakdown = try DiagramEvaluator(network: network, point: point).breakdown(order: 2)
-        let all = DiagramListing.text(network: network, breakdown: breakdown)
+        let breakdown = try DiagramEvaluator(network: try network.network(), point: point).breakdown(order: 2)
+        let all = DiagramListing.text(model: network, breakdown: breakdown)
         #expect(all.contains("  vanishes      yes (sigma_1^(2)(z_1) = 0 at the point)"))
-        let hidden = DiagramListing.text(network: network, breakdown: breakdown, options: DiagramListingOptions(onlyNonVanishing: true))
+        let hidden = DiagramListing.text(model: network, breakdown: breakdown, options: DiagramListingOptions(onlyNonVanishing: true))
         #expect(hidden.contains("0 of 1 shown"))
-        let json = DiagramListing.json(network: network, breakdown: breakdown)
+        let json = DiagramListing.json(model: network, breakdown: breakdown)
         #expect(json.contains(#""vanishing": "sigma_1^(2)(z_1) = 0 at the point""#))
-        #expect(DiagramLaTeX.fragment(network: network, breakdown: breakdown).contains("\\textit{vanishes}: $\\sigma_{1}^{(2)}(z_{1}) = 0$"))
+        #expect(DiagramLaTeX.fragment(model: network, breakdown: breakdown).contains("\\textit{vanishes}: $\\sigma_{1}^{(2)}(z_{1}) = 0$"))
     }
 
     @Test func selectionFiltersAndSorts() throws {
         let network = DiagramEmitFixture.tanhNetwork(hidden: [2, 2], inputs: 2, outputs: 1)
-        let evaluator = try DiagramEvaluator(network: network, point: DiagramEmitFixture.doublePoint(network, order: 4))
+        let evaluator = try DiagramEvaluator(network: try network.network(), point: DiagramEmitFixture.doublePoint(network, order: 4))
         let breakdown = try evaluator.breakdown(order: 4)
         let bySize = DiagramListing.select(breakdown.contributions, options: DiagramListingOptions(sortBySize: true))
         #expect(bySize.count == 5)
@@ -162,34 +180,34 @@ enum DiagramEmitFixture {
         let top1 = DiagramListing.select(breakdown.contributions,
                                          options: DiagramListingOptions(filter: DiagramFilter(topLayer: 1)))
         #expect(top1.map(\.diagram.id) == ["D4.1"])
-        let text = DiagramListing.text(network: network, breakdown: breakdown, options: DiagramListingOptions(significantDigits: 4))
+        let text = DiagramListing.text(model: network, breakdown: breakdown, options: DiagramListingOptions(significantDigits: 4))
         #expect(text.contains("(2 inputs, 1 output, numeric): 5 of 5 shown"))
     }
 
     @Test func countTable() {
         let network = DiagramEmitFixture.tanhNetwork(hidden: [2, 2], inputs: 1, outputs: 1)
-        let counts = DiagramCounter(rules: DiagramRules(network: network)).counts(upTo: 20)
-        let table = DiagramListing.countTable(network: network, counts: counts)
+        let counts = DiagramCounter(rules: DiagramRules(network.architecture)).counts(upTo: 20)
+        let table = DiagramListing.countTable(model: network, counts: counts)
         let lines = table.split(separator: "\n")
         #expect(lines[0] == "diagram counts for 'deep_tanh' (layers: h1 tanh, h2 tanh, out linear)")
         #expect(lines[1] == "order  diagrams  labelled terms")
         #expect(lines[2] == "    0         1               1")
         #expect(lines.last == "   20       627  51724158235372")
-        let json = DiagramListing.countJSON(network: network, counts: counts)
+        let json = DiagramListing.countJSON(model: network, counts: counts)
         #expect(json.contains(#""labelledTerms": 51724158235372"#))
         // Past Int64: 5 tanh layers at order 20 still print exact integers.
         let five = DiagramEmitFixture.tanhNetwork(hidden: [1, 1, 1, 1, 1], inputs: 1, outputs: 1)
-        let big = DiagramCounter(rules: DiagramRules(network: five)).counts(upTo: 20).last!.labelledTerms
+        let big = DiagramCounter(rules: DiagramRules(five.architecture)).counts(upTo: 20).last!.labelledTerms
         #expect(!big.description.isEmpty && big > Rational(Int.max))
-        #expect(DiagramListing.countJSON(network: five, counts: [DiagramCount(order: 20, diagrams: 1, labelledTerms: big)])
+        #expect(DiagramListing.countJSON(model: five, counts: [DiagramCount(order: 20, diagrams: 1, labelledTerms: big)])
             .contains("\"labelledTerms\": \(big.description),\n"))
     }
 
     @Test func jsonListingIsValidAndComplete() throws {
         let (network, point) = DiagramEmitFixture.squareNetwork()
-        let breakdown = try DiagramEvaluator(network: network, point: point).breakdown(order: 2)
-        let text = DiagramListing.json(network: network, breakdown: breakdown)
-        #expect(text == DiagramListing.json(network: network, breakdown: breakdown))
+        let breakdown = try DiagramEvaluator(network: try network.network(), point: point).breakdown(order: 2)
+        let text = DiagramListing.json(model: network, breakdown: breakdown)
+        #expect(text == DiagramListing.json(model: network, breakdown: breakdown))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(object["schema"] as? String == "nnfeyn.diagrams/1")
         #expect(object["order"] as? Int == 2)
@@ -212,14 +230,14 @@ enum DiagramEmitFixture {
 
     @Test func numericJSONUsesNumbers() throws {
         let network = DiagramEmitFixture.tanhNetwork(hidden: [2], inputs: 2, outputs: 1)
-        let evaluator = try DiagramEvaluator(network: network, point: DiagramEmitFixture.doublePoint(network, order: 2))
+        let evaluator = try DiagramEvaluator(network: try network.network(), point: DiagramEmitFixture.doublePoint(network, order: 2))
         let breakdown = try evaluator.breakdown(order: 2)
-        let text = DiagramListing.json(network: network, breakdown: breakdown)
+        let text = DiagramListing.json(model: network, breakdown: breakdown)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let diagrams = try #require(object["diagrams"] as? [[String: Any]])
         let entries = try #require(diagrams[0]["contribution"] as? [[String: Any]])
         #expect(entries[0]["derivative"] is Double)
-        #expect(text.contains("\"derivative\": \(breakdown.contributions[0].entries[0][0])"))
+        #expect(text.contains("\"derivative\": \(breakdown.contributions[0].tensor.values[0])"))
     }
 
     @Test func latexNumbers() {
@@ -240,11 +258,11 @@ enum DiagramEmitFixture {
     func latexCompiles(caseIndex: Int) throws {
         let pdflatex = ["/usr/bin/pdflatex", "/usr/local/bin/pdflatex"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let spec = Self.latexCases[caseIndex]
-        var network = DiagramEmitFixture.tanhNetwork(hidden: spec.hidden, inputs: 2, outputs: 1)
-        if spec.nonlinearOutput { network.layers[network.layers.count - 1].activation = .tanh }
-        let evaluator = try DiagramEvaluator(network: network, point: DiagramEmitFixture.doublePoint(network, order: spec.order))
+        let network = DiagramEmitFixture.tanhNetwork(hidden: spec.hidden, inputs: 2, outputs: 1,
+                                                     nonlinearOutput: spec.nonlinearOutput)
+        let evaluator = try DiagramEvaluator(network: try network.network(), point: DiagramEmitFixture.doublePoint(network, order: spec.order))
         let breakdown = try evaluator.breakdown(order: spec.order)
-        let document = DiagramLaTeX.document(network: network, breakdown: breakdown,
+        let document = DiagramLaTeX.document(model: network, breakdown: breakdown,
                                              options: DiagramListingOptions(significantDigits: 5))
         #expect(document.contains("\\begin{longtable}"))
         #expect(document.components(separatedBy: "\\begin{tikzpicture}").count == breakdown.contributions.count + 1)
@@ -258,7 +276,7 @@ enum DiagramEmitFixture {
             if ProcessInfo.processInfo.environment["NNFEYN_KEEP_LATEX"] == nil { try? FileManager.default.removeItem(at: directory) }
         }
         // The fragment, \input into a minimal document with the required packages.
-        let fragment = DiagramLaTeX.fragment(network: network, breakdown: breakdown)
+        let fragment = DiagramLaTeX.fragment(model: network, breakdown: breakdown)
         let wrapper = "\\documentclass{article}\n\\usepackage[landscape,margin=1cm]{geometry}\n\\usepackage{"
             + DiagramLaTeX.requiredPackages.joined(separator: ",") + "}\n\\begin{document}\n\\input{fragment}\n\\end{document}\n"
         try document.write(to: directory.appendingPathComponent("diagrams.tex"), atomically: true, encoding: .utf8)

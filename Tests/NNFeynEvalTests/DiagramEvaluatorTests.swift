@@ -1,13 +1,15 @@
 import Testing
 import NNFeynAlgebra
 import NNFeynLanguage
+import NNFeynModel
+import NNFeynTestSupport
 import NNFeynDiagrams
 @testable import NNFeynEval
 
-/// A deterministic generator for test networks (SplitMix64 from NNFeynAlgebra).
+/// A deterministic generator for test networks (the package's one generator).
 struct DiagramTestRNG: RandomNumberGenerator {
-    var base: SplitMix64
-    init(state: UInt64) { base = SplitMix64(seed: state) }
+    var base: Xoshiro256
+    init(state: UInt64) { base = Xoshiro256(seed: state) }
     mutating func next() -> UInt64 { base.next() }
     mutating func rational() -> Rational {
         Rational(Int.random(in: -3...3, using: &self), Int.random(in: 1...3, using: &self))
@@ -19,17 +21,17 @@ struct DiagramTestRNG: RandomNumberGenerator {
 /// table is a valid test of the combinatorics (and the reference below uses the same table).
 enum DiagramFixture {
     static func network(_ activations: [Activation], widths: [Int], input: Int, rng: inout DiagramTestRNG,
-                        point: [Rational]? = nil, zeroBias: Bool = false) -> Network {
+                        point: [Rational]? = nil, zeroBias: Bool = false) -> Network<Rational> {
         var fanIn = input
-        var layers: [Layer] = []
-        for (i, (activation, width)) in zip(activations, widths).enumerated() {
+        var layers: [(activation: Activation, weight: [[Rational]], bias: [Rational])] = []
+        for (activation, width) in zip(activations, widths) {
             let weight = (0..<width).map { _ in (0..<fanIn).map { _ in rng.rational() } }
             let bias = (0..<width).map { _ in zeroBias ? Rational.zero : rng.rational() }
-            layers.append(Layer(name: "h\(i + 1)", width: width, fanIn: fanIn, activation: activation, weight: weight, bias: bias))
+            layers.append((activation, weight, bias))
             fanIn = width
         }
-        return Network(name: "test", input: InputSpec(name: "x", dimension: input), layers: layers,
-                       point: point ?? (0..<input).map { _ in rng.rational() })
+        let x0 = point ?? (0..<input).map { _ in rng.rational() }
+        return try! TestNetworks.model(input: input, point: x0, layers: layers).network(as: Rational.self)
     }
 
     static func falling(_ j: Int, _ k: Int) -> Rational {
@@ -58,13 +60,13 @@ enum DiagramFixture {
         }
     }
 
-    static func point(_ network: Network, order: Int, rng: inout DiagramTestRNG) -> PointDerivatives<Rational> {
+    static func point(_ network: Network<Rational>, order: Int, rng: inout DiagramTestRNG) -> PointDerivatives<Rational> {
         var a = network.point
         var pre: [[Rational]] = []
         var ders: [[[Rational]]] = []
-        for layer in network.layers {
+        for (l, layer) in network.layers.enumerated() {
             let z = (0..<layer.width).map { i in
-                zip(layer.weight[i], a).reduce(layer.bias[i]) { $0 + $1.0 * $1.1 }
+                zip(network.weights[l][(i * layer.fanIn)..<((i + 1) * layer.fanIn)], a).reduce(network.biases[l][i]) { $0 + $1.0 * $1.1 }
             }
             let table = z.map { derivatives(layer.activation, at: $0, order: max(order, 1), rng: &rng) }
             pre.append(z)
@@ -101,7 +103,7 @@ struct DiagramTaylorReference {
     }
 
     /// Output polynomials in dx.
-    func outputs(_ network: Network, _ point: PointDerivatives<Rational>) -> [Poly] {
+    func outputs(_ network: Network<Rational>, _ point: PointDerivatives<Rational>) -> [Poly] {
         let zero = [Int](repeating: 0, count: variables)
         var a: [Poly] = (0..<variables).map { i in
             var unit = zero
@@ -110,8 +112,8 @@ struct DiagramTaylorReference {
         }
         for (l, layer) in network.layers.enumerated() {
             a = (0..<layer.width).map { i in
-                var z: Poly = [zero: layer.bias[i]]
-                for j in 0..<layer.fanIn { z = add(z, a[j], scale: layer.weight[i][j]) }
+                var z: Poly = [zero: network.biases[l][i]]
+                for j in 0..<layer.fanIn { z = add(z, a[j], scale: network.weights[l][i * layer.fanIn + j]) }
                 var dz = z
                 dz[zero] = nil
                 var result: Poly = [:]
@@ -160,12 +162,12 @@ struct DiagramTaylorReference {
             let total = breakdown.total
             for (o, poly) in outputs.enumerated() {
                 for (s, alpha) in breakdown.indexLists.enumerated() {
-                    #expect(total[o][s] == DiagramTaylorReference.derivative(poly, alpha, variables: input),
+                    #expect(total.rows[o][s] == DiagramTaylorReference.derivative(poly, alpha, variables: input),
                             "\(activations) order \(breakdown.order) output \(o) index \(alpha)")
                 }
             }
             // Double agrees with the exact result up to rounding.
-            let numeric = try DiagramEvaluator<Double>(network: network, point: PointDerivatives(
+            let numeric = try DiagramEvaluator<Double>(network: network.map(\.doubleValue), point: PointDerivatives(
                 preActivations: point.preActivations.map { $0.map(\.doubleValue) },
                 derivatives: point.derivatives.map { $0.map { $0.map(\.doubleValue) } }))
             let diagrams = breakdown.contributions.map(\.diagram)
@@ -199,7 +201,7 @@ struct DiagramTaylorReference {
             let total = breakdown.total
             for (o, poly) in outputs.enumerated() {
                 for (s, alpha) in breakdown.indexLists.enumerated() {
-                    #expect(total[o][s] == DiagramTaylorReference.derivative(poly, alpha, variables: 2))
+                    #expect(total.rows[o][s] == DiagramTaylorReference.derivative(poly, alpha, variables: 2))
                 }
             }
         }
@@ -234,10 +236,9 @@ struct DiagramTaylorReference {
 
     @Test func knownSecondDerivative() throws {
         // y = (x0 + 2 x1)^2 through a square layer and a linear output with weight 3: d2y/dx0dx1 = 3 * 2 * 2.
-        let network = Network(name: "sq", input: InputSpec(name: "x", dimension: 2), layers: [
-            Layer(name: "h", width: 1, fanIn: 2, activation: .square, weight: [[1, 2]], bias: [0]),
-            Layer(name: "out", width: 1, fanIn: 1, activation: .linear, weight: [[3]], bias: [0]),
-        ], point: [1, 0])
+        let network = try TestNetworks.model(input: 2, point: [1, 0], layers: [
+            (.square, [[1, 2]], [0]), (.linear, [[3]], [0]),
+        ]).network(as: Rational.self)
         let point = PointDerivatives<Rational>(preActivations: [[1], [3]], derivatives: [[[1], [2], [2]], [[3], [1], [0]]])
         let evaluator = try DiagramEvaluator(network: network, point: point)
         let c = try evaluator.contribution(of: Diagram(root: .vertex(layer: 1, children: [.leg, .leg])))
@@ -266,4 +267,18 @@ struct DiagramTaylorReference {
             try evaluator.contribution(of: Diagram(root: .vertex(layer: 1, children: [.leg, .vertex(layer: 2, children: [.leg, .leg])])))
         }
     }
+}
+
+// Rows of entries per output, as the tests compare them.
+extension TaylorExpansion {
+    var rows: [[S]] { (0..<outputCount).map { o in positions.map { stored(output: o, position: $0) } } }
+}
+
+extension DiagramContribution {
+    var entries: [[S]] { tensor.rows }
+    var indexLists: [[Int]] { tensor.positions.map { tensor.basis.indexLists[$0] } }
+}
+
+extension DiagramOrderBreakdown {
+    var indexLists: [[Int]] { basis.range(ofDegree: order).map { basis.indexLists[$0] } }
 }

@@ -1,11 +1,13 @@
 import Testing
 import NNFeynAlgebra
 import NNFeynLanguage
+import NNFeynModel
+import NNFeynTestSupport
 @testable import NNFeynEval
 
 @Suite struct EstimateTests {
-    static func wide(input d: Int, widths: [Int]) -> Network {
-        TestNetworks.network(input: d, layers: widths.enumerated().map { l, w in
+    static func wide(input d: Int, widths: [Int]) -> Model {
+        TestNetworks.model(input: d, layers: widths.enumerated().map { l, w in
             let fanIn = l == 0 ? d : widths[l - 1]
             return (.tanh, [[Rational]](repeating: [Rational](repeating: 0, count: fanIn), count: w), [Rational](repeating: 0, count: w))
         })
@@ -14,7 +16,7 @@ import NNFeynLanguage
     @Test func countsMatchTheBasisAndTheProductTable() {
         for (d, n) in [(1, 0), (1, 6), (2, 4), (3, 5), (5, 3)] {
             let network = Self.wide(input: d, widths: [3, 2])
-            let estimate = Expander.estimate(network: network, order: n)
+            let estimate = Expander.estimate(network, order: n)
             let basis = MonomialBasis(variables: d, maxDegree: n)
             let table = ProductTable(basis: basis)
             #expect(estimate.monomials == basis.count)
@@ -49,29 +51,30 @@ import NNFeynLanguage
     @Test(arguments: [(16, 1000), (16, 1_000_000_000), (1, Int.max), (1000, 100), (1_000_000, 1_000_000), (Int.max / 2, 3)])
     func absurdExpansionsAreRefusedWithoutTrapping(d: Int, order: Int) {
         // A network whose input is huge but whose layers are small (the estimate must not build anything).
-        let network = Network(name: nil, input: InputSpec(name: "x", dimension: d),
-                              layers: [Layer(name: "y", width: 1, fanIn: d, activation: .tanh, weight: [], bias: [0])],
-                              point: [])
-        let estimate = Expander.estimate(network: network, order: order)
+        let architecture = try! Architecture(name: nil, input: ModelInput(name: "x", dimension: d),
+                                             layers: [LayerShape(name: "y", width: 1, fanIn: d, activation: .tanh)])
+        // The architecture alone: nothing of size d may be built before the estimate refuses.
+        let estimate = ExpansionEstimate(architecture: architecture, order: order)
         #expect(estimate.cost > Expander.defaultLimit)
-        #expect(throws: EvaluationError.self) { try Expander.checkedEstimate(network, order: order, limit: Expander.defaultLimit) }
-        #expect(throws: EvaluationError.self) { try Expander.checkedEstimate(network, order: order, limit: .max) }
+        #expect(throws: EvaluationError.self) { try Expander.checked(estimate, limit: Expander.defaultLimit) }
+        #expect(throws: EvaluationError.self) { try Expander.checked(estimate, limit: .max) }
     }
 
     @Test func everyEntryPointRefusesAbsurdOrders() {
         let network = Self.wide(input: 2, widths: [3, 1])
+        let doubles = try! network.network(as: Double.self), exact = try! network.network(as: Rational.self)
         #expect(throws: EvaluationError.orderTooHigh(order: 1_000_000_000, maximum: 1000)) {
-            try PointDerivatives<Double>(network: network, order: 1_000_000_000)
+            try PointDerivatives<Double>(network: doubles, order: 1_000_000_000)
         }
-        #expect(throws: EvaluationError.self) { try Expander.taylorExpansion(of: network, order: 1_000_000_000, as: Rational.self) }
-        #expect(throws: EvaluationError.self) { try Expander.numericTaylorExpansion(of: network, order: Int.max) }
-        #expect(throws: EvaluationError.self) { try ExpansionPlan(network, order: 1 << 40) }
+        #expect(throws: EvaluationError.self) { try Expander.expand(exact, order: 1_000_000_000) }
+        #expect(throws: EvaluationError.self) { try Expander.expand(doubles, order: Int.max) }
+        #expect(throws: EvaluationError.self) { try ExpansionPlan(doubles, order: 1 << 40) }
         #expect(throws: EvaluationError.self) { try Expander.expand(network, order: 1_000_000_000, mode: .automatic) }
     }
 
     @Test func theLimitCanBeRaised() throws {
         let network = Self.wide(input: 4, widths: [8, 1])
-        let estimate = Expander.estimate(network: network, order: 6)
+        let estimate = Expander.estimate(network, order: 6)
         #expect(throws: EvaluationError.tooLarge(estimate: estimate, limit: 10)) { try Expander.expand(network, order: 6, mode: .numeric, limit: 10) }
         #expect(try Expander.expand(network, order: 6, mode: .numeric, limit: estimate.cost).mode == .numeric)
     }
@@ -80,7 +83,7 @@ import NNFeynLanguage
 @Suite struct ExactCostTests {
     @Test func automaticModeFallsBackWhenExactIsTooExpensive() throws {
         let network = TestNetworks.random(input: 3, widths: [6, 1], activations: [.square, .linear], seed: 4)
-        let estimate = Expander.estimate(network: network, order: 4)
+        let estimate = Expander.estimate(network, order: 4)
         let limit = estimate.cost * 2
         #expect(estimate.exactCost > limit)
         let result = try Expander.expand(network, order: 4, mode: .automatic, limit: limit)

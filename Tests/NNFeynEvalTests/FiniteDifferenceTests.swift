@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import NNFeynAlgebra
 import NNFeynLanguage
+import NNFeynModel
+import NNFeynTestSupport
 @testable import NNFeynEval
 
 @Suite struct FiniteDifferenceTests {
@@ -20,7 +22,7 @@ import NNFeynLanguage
         let activation = try #require(Activation.simpleNames[name])
         let network = TestNetworks.randomDouble(input: 3, widths: [8, 8], activation: activation, seed: seed, point: [0.2, -0.4, 0.3])
         let expansion = try Expander.expand(network, order: 4, mode: .numeric).numeric
-        let report = try FiniteDifferences.check(expansion, of: network, options: CheckOptions(sampleLimit: 8))
+        let report = FiniteDifferences.check(expansion, of: try network.network(as: Double.self), options: CheckOptions(sampleLimit: 8))
         for order in report.orders {
             #expect(order.passed, "order \(order.order): error \(order.maxRelativeError) > \(order.tolerance)")
         }
@@ -32,7 +34,7 @@ import NNFeynLanguage
     @Test func highOrdersPassTheirLooserTolerances() throws {
         let network = TestNetworks.randomDouble(input: 2, widths: [8, 8], activation: .sigmoid, seed: 2, point: [0.2, -0.4])
         let expansion = try Expander.expand(network, order: 8, mode: .numeric).numeric
-        let report = try FiniteDifferences.check(expansion, of: network)
+        let report = FiniteDifferences.check(expansion, of: try network.network(as: Double.self))
         #expect(report.passed)
         #expect(report.orders.map(\.checked) == [1, 2, 3, 4, 5, 6, 7, 8, 9])
     }
@@ -40,10 +42,10 @@ import NNFeynLanguage
     @Test func aWrongExpansionFailsTheCheck() throws {
         let network = TestNetworks.randomDouble(input: 2, widths: [6], activation: .tanh, seed: 8, point: [0.1, 0.2])
         let expansion = try Expander.expand(network, order: 3, mode: .numeric).numeric
-        var coefficients = expansion.coefficients
+        var coefficients = (0..<expansion.outputCount).map(expansion.coefficientRow)
         coefficients[0][expansion.basis.range(ofDegree: 2).lowerBound] *= 1.001
         let broken = TaylorExpansion(basis: expansion.basis, coefficients: coefficients)
-        let report = try FiniteDifferences.check(broken, of: network)
+        let report = FiniteDifferences.check(broken, of: try network.network(as: Double.self))
         #expect(!report.passed)
         #expect(report.orders[2].passed == false && report.orders[3].passed)
     }

@@ -3,6 +3,9 @@
 import Foundation
 import Testing
 import NNFeynAlgebra
+import NNFeynDiagnostics
+import NNFeynModel
+import NNFeynTestSupport
 @testable import NNFeynLanguage
 
 @Suite struct GrammarAgreementTests {
@@ -116,7 +119,7 @@ import NNFeynAlgebra
     func agreeOnMutations(_ name: String) throws {
         let grammar = try Self.grammar()
         let original = Array(try String(contentsOfFile: examplePath(name), encoding: .utf8).unicodeScalars)
-        var rng = SplitMix64(seed: UInt64(truncatingIfNeeded: name.utf8.reduce(17) { ($0 &* 31) &+ Int($1) }))
+        var rng = Xoshiro256(seed: UInt64(truncatingIfNeeded: name.utf8.reduce(17) { ($0 &* 31) &+ Int($1) }))
         let pieces = ["[", "]", "(", ")", ",", ":", "=", "#", "\"", "-", "/", ".", "e", "0", "7", " ", "\n", "\t",
                       "none", "weight", "bias", "dense", "at", "x", "poly", "1/2", "-3", "1e5", "\r"]
         var disagreements: [String] = []

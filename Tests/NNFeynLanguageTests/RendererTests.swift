@@ -1,6 +1,9 @@
 // The renderer's exact output: codespan-style blocks, the one-line form, and carets that stay in place with tabs
 // and wide characters.
 import Testing
+import NNFeynDiagnostics
+import NNFeynModel
+import NNFeynTestSupport
 @testable import NNFeynLanguage
 
 @Suite struct RendererTests {
@@ -82,29 +85,8 @@ import Testing
             """))
     }
 
-    @Test func withoutSpan() {
-        let withPath = Diagnostic(code: "E0201", message: "model file 'nope.nn' not found", path: "nope.nn")
-        #expect(DiagnosticRenderer.render(withPath) == "error[E0201]: model file 'nope.nn' not found\n --> nope.nn")
-        #expect(DiagnosticRenderer.renderShort(withPath) == "nope.nn: error[E0201]: model file 'nope.nn' not found")
-        let bare = Diagnostic(code: "E0301", message: "order must be at least 0", help: "use --order 0 or more")
-        #expect(DiagnosticRenderer.render(bare) == "error[E0301]: order must be at least 0\n  = help: use --order 0 or more")
-        #expect(DiagnosticRenderer.renderShort(bare) == "error[E0301]: order must be at least 0")
-        let warning = Diagnostic(.warning, code: "E0403", message: "m")
-        #expect(DiagnosticRenderer.render(warning) == "warning[E0403]: m")
-    }
-
     @Test func listsAreSeparatedByBlankLines() {
-        let list = DiagnosticList([Diagnostic(code: "E0203", message: "a"), Diagnostic(code: "E0207", message: "b")])
+        let list = DiagnosticList([Diagnostic(code: .missingLayers, message: "a"), Diagnostic(code: .missingInput, message: "b")])
         #expect(DiagnosticRenderer.render(list) == "error[E0203]: a\n\nerror[E0207]: b")
-    }
-}
-
-@Suite struct LineEndingTests {
-    @Test(arguments: ["\n", "\r\n", "\r"])
-    func everyLineEndingCountsAsALine(ending: String) {
-        let file = SourceFile(path: "m.nn", text: ["input x : 1", "dense y : 1 tahn", "  bias [0]"].joined(separator: ending))
-        let offset = file.text.utf8.count - "tahn".utf8.count - ending.utf8.count - "  bias [0]".utf8.count
-        #expect(file.lineAndColumn(of: offset) == (2, 13))
-        #expect(file.lineText(2) == "dense y : 1 tahn")
     }
 }

@@ -3,12 +3,15 @@
 import Foundation
 import Testing
 import NNFeynAlgebra
+import NNFeynDiagnostics
+import NNFeynModel
+import NNFeynTestSupport
 @testable import NNFeynLanguage
 
 @Suite struct RobustnessTests {
     /// Loads bytes as if they were the file at `path` (so `parameters` resolves as for the real example).
     static func check(_ bytes: [UInt8], path: String) {
-        let result: Result<Network, DiagnosticList>
+        let result: Result<Model, DiagnosticList>
         do {
             let source = try ModelLoader.decode(bytes, path: path)
             result = .success(try ModelLoader.load(source: source))
@@ -22,7 +25,7 @@ import NNFeynAlgebra
             #expect(!list.diagnostics.isEmpty)
             #expect(list.diagnostics.count <= Parser.maximumErrors + 1)
             for d in list.diagnostics {
-                #expect(DiagnosticCodes.entry(for: d.code) != nil, "unregistered \(d.code)")
+                #expect(DiagnosticCode.entry(for: d.code.rawValue) != nil, "unregistered \(d.code)")
                 if let span = d.span, let file = d.file {
                     #expect(span.start >= 0 && span.end <= file.utf8.count + 3)
                 }
@@ -43,7 +46,7 @@ import NNFeynAlgebra
         let path = examplePath(name)
         let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         // Seeded per file, so a failure reproduces.
-        var rng = SplitMix64(seed: UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }))
+        var rng = Xoshiro256(seed: UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }))
         let interesting = Array("[](),:=#\"-/.eE0123456789 \n\tnoneweightbiasdenseat\u{FF}\u{80}".utf8)
         for _ in 0..<300 {
             var bytes = original

@@ -1,34 +1,16 @@
-// Shared helpers: where the repository is, the example models, and sources with marked spans.
+// Shared helpers of the language tests: loading sources and expecting diagnostics at marked places.
 import Foundation
 import Testing
 import NNFeynAlgebra
+import NNFeynDiagnostics
+import NNFeynModel
+import NNFeynTestSupport
 @testable import NNFeynLanguage
 
-/// The repository root, found from this file's path (Tests/NNFeynLanguageTests/TestSupport.swift).
-let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-let examplesDirectory = repositoryRoot.appendingPathComponent("grammar/examples")
-
-/// The names of the example models (`toy.nn`, ...), sorted.
-let exampleNames: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: examplesDirectory.path)) ?? [])
-    .filter { $0.hasSuffix(".nn") }.sorted()
-
-func examplePath(_ name: String) -> String { examplesDirectory.appendingPathComponent(name).path }
-
-/// Source text with one marked place `⟨...⟩` (the markers removed) and the marked span in UTF-8 offsets.
-/// `⟨⟩` marks an empty span. Writing the marker in the source is how tests say where a diagnostic must point.
-func marked(_ text: String) -> (source: String, span: SourceSpan) {
-    guard let open = text.range(of: "⟨"), let close = text.range(of: "⟩") else {
-        Issue.record("no ⟨...⟩ marker in test source")
-        return (text, SourceSpan(start: 0, end: 0))
-    }
-    let start = text[..<open.lowerBound].utf8.count
-    let inner = text[open.upperBound..<close.lowerBound].utf8.count
-    let source = String(text[..<open.lowerBound]) + String(text[open.upperBound..<close.lowerBound])
-        + String(text[close.upperBound...])
-    return (source, SourceSpan(start: start, end: start + inner))
-}
+let repositoryRoot = Repository.root
+let examplesDirectory = Repository.examplesDirectory
+let exampleNames = Repository.exampleNames
+func examplePath(_ name: String) -> String { Repository.examplePath(name) }
 
 /// The diagnostics of loading `source` (empty when it loads).
 func diagnostics(of source: String, path: String = "model.nn", options: LoadOptions = LoadOptions()) -> [Diagnostic] {
@@ -42,7 +24,7 @@ func diagnostics(of source: String, path: String = "model.nn", options: LoadOpti
 
 /// Loads `source`, recording an issue with the rendered diagnostics when it fails.
 func loaded(_ source: String, path: String = "model.nn", options: LoadOptions = LoadOptions(),
-            sourceLocation: SourceLocation = #_sourceLocation) -> Network? {
+            sourceLocation: SourceLocation = #_sourceLocation) -> Model? {
     do {
         return try ModelLoader.load(source: SourceFile(path: path, text: source), options: options)
     } catch {
@@ -70,10 +52,5 @@ func expectDiagnostic(_ markedSource: String, _ code: String, path: String = "mo
     return match
 }
 
-
 /// A fresh temporary directory for one test.
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("nnfeyn-lang-" + UUID().uuidString)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+func temporaryDirectory() throws -> URL { try NNFeynTestSupport.temporaryDirectory("nnfeyn-lang") }

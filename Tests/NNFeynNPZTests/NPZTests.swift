@@ -77,7 +77,7 @@ import NNFeynAlgebra
 
     @Test func seededMutationsNeverTrap() throws {
         let original = [UInt8](try validArchive())
-        var rng = SplitMix64(seed: 2026)
+        var rng = Xoshiro256(seed: 2026)
         var loaded = 0, refused = 0
         for _ in 0..<300 {
             var bytes = original

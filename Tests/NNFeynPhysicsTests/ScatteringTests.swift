@@ -1,13 +1,11 @@
 // The exact scattering length against two independent routes, and the Born kernels against finite differences
 // of the exact a0 and against the closed forms of the issue.
 import Foundation
+import NNFeynAlgebra
 import Testing
+import NNFeynTestSupport
 @testable import NNFeynPhysics
 
-/// Relative-or-absolute closeness: |x - y| <= tolerance * max(1, |x|, |y|).
-func close(_ x: Double, _ y: Double, _ tolerance: Double) -> Bool {
-    abs(x - y) <= tolerance * Swift.max(1, abs(x), abs(y))
-}
 
 /// Random step values in [lo, hi), deterministic for the seed.
 func randomSteps(_ n: Int, _ lo: Double, _ hi: Double, seed: UInt64) -> [Double] {
@@ -21,9 +19,9 @@ func randomSteps(_ n: Int, _ lo: Double, _ hi: Double, seed: UInt64) -> [Double]
         for range in [0.5, 1.0, 1.7] where U * range * range > -Double.pi * Double.pi / 4 + 0.05 || U > 0 {
             let closed = ScatteringLength.squareWell(depth: U, range: range)
             // One step and the same well cut into 16 equal steps must agree with the closed form.
-            #expect(close(ScatteringLength.exact(StepPotential(range: range, values: [U])), closed, 1e-12))
-            #expect(close(ScatteringLength.exact(StepPotential(range: range, values: Array(repeating: U, count: 16))), closed, 1e-11))
-            #expect(close(ScatteringLength.variablePhase(StepPotential(range: range, values: [U])), closed, 1e-8))
+            #expect(nearlyEqual(ScatteringLength.exact(StepPotential(range: range, values: [U])), closed, 1e-12))
+            #expect(nearlyEqual(ScatteringLength.exact(StepPotential(range: range, values: Array(repeating: U, count: 16))), closed, 1e-11))
+            #expect(nearlyEqual(ScatteringLength.variablePhase(StepPotential(range: range, values: [U])), closed, 1e-8))
         }
     }
 
@@ -39,13 +37,13 @@ func randomSteps(_ n: Int, _ lo: Double, _ hi: Double, seed: UInt64) -> [Double]
             let potential = StepPotential(range: 1, values: randomSteps(steps, lo, hi, seed: seed))
             let exact = ScatteringLength.exact(potential)
             let integrated = ScatteringLength.variablePhase(potential)
-            #expect(close(exact, integrated, 1e-8), "exact \(exact) vs variable phase \(integrated)")
+            #expect(nearlyEqual(exact, integrated, 1e-8), "exact \(exact) vs variable phase \(integrated)")
         }
     }
 
     @Test func unequalEdges() {
         let potential = StepPotential(edges: [0, 0.1, 0.5, 0.55, 1.3], values: [3, -2, 40, -1])
-        #expect(close(ScatteringLength.exact(potential), ScatteringLength.variablePhase(potential), 1e-8))
+        #expect(nearlyEqual(ScatteringLength.exact(potential), ScatteringLength.variablePhase(potential), 1e-8))
     }
 
     @Test func smoothPotentialThroughVariablePhaseConverges() {
@@ -54,7 +52,7 @@ func randomSteps(_ n: Int, _ lo: Double, _ hi: Double, seed: UInt64) -> [Double]
         let smooth = ScatteringLength.variablePhase(range: 1, potential: U)
         let n = 4096
         let potential = StepPotential(range: 1, values: (0..<n).map { U((Double($0) + 0.5) / Double(n)) })
-        #expect(close(ScatteringLength.exact(potential), smooth, 1e-6))
+        #expect(nearlyEqual(ScatteringLength.exact(potential), smooth, 1e-6))
     }
 }
 
@@ -83,8 +81,8 @@ func randomSteps(_ n: Int, _ lo: Double, _ hi: Double, seed: UInt64) -> [Double]
         let (g, K) = Self.closedForms(edges)
         let n = edges.count - 1
         for i in 0..<n {
-            #expect(close(kernels.first[i], g[i], 1e-13))
-            for j in 0..<n { #expect(close(kernels.second(i, j), -2 * K[i][j], 1e-12)) }
+            #expect(nearlyEqual(kernels.first[i], g[i], 1e-13))
+            for j in 0..<n { #expect(nearlyEqual(kernels.second(i, j), -2 * K[i][j], 1e-12)) }
         }
     }
 
@@ -92,9 +90,9 @@ func randomSteps(_ n: Int, _ lo: Double, _ hi: Double, seed: UInt64) -> [Double]
         // tan x = x + x^3/3 + 2x^5/15 + 17x^7/315 gives a0 = U R^3/3 - 2U^2 R^5/15 + 17 U^3 R^7/315 + ...
         let R = 1.3
         let kernels = BornKernels(edges: [0, R])
-        #expect(close(kernels.first[0], pow(R, 3) / 3, 1e-14))
-        #expect(close(kernels.second[0], 2 * -2 * pow(R, 5) / 15, 1e-13))
-        #expect(close(kernels.third[0], 6 * 17 * pow(R, 7) / 315, 1e-13))
+        #expect(nearlyEqual(kernels.first[0], pow(R, 3) / 3, 1e-14))
+        #expect(nearlyEqual(kernels.second[0], 2 * -2 * pow(R, 5) / 15, 1e-13))
+        #expect(nearlyEqual(kernels.third[0], 6 * 17 * pow(R, 7) / 315, 1e-13))
     }
 
     @Test func thirdOrderIsSymmetric() {
@@ -104,7 +102,7 @@ func randomSteps(_ n: Int, _ lo: Double, _ hi: Double, seed: UInt64) -> [Double]
             let t = kernels.third(i, j, k)
             for p in [kernels.third(i, k, j), kernels.third(j, i, k), kernels.third(j, k, i),
                       kernels.third(k, i, j), kernels.third(k, j, i)] {
-                #expect(close(t, p, 1e-13))
+                #expect(nearlyEqual(t, p, 1e-13))
             }
         } } }
     }
@@ -155,9 +153,9 @@ func randomSteps(_ n: Int, _ lo: Double, _ hi: Double, seed: UInt64) -> [Double]
         let U = randomSteps(16, -3, 2, seed: seed)
         let direct = BornSeries.terms(StepPotential(edges: edges, values: U))
         let contracted = kernels.contract(U)
-        #expect(close(direct.a1, contracted.a1, 1e-13))
-        #expect(close(direct.a2, contracted.a2, 1e-12))
-        #expect(close(direct.a3, contracted.a3, 1e-11))
+        #expect(nearlyEqual(direct.a1, contracted.a1, 1e-13))
+        #expect(nearlyEqual(direct.a2, contracted.a2, 1e-12))
+        #expect(nearlyEqual(direct.a3, contracted.a3, 1e-11))
     }
 
     @Test(arguments: [(UInt64(11), -1.0, 0.0), (12, -1.0, 1.0), (13, 0.0, 2.0)])

@@ -1,0 +1,301 @@
+// Mini-batch Adam on the mean squared error, in float64, deterministic for a seed and a BLAS thread count.
+//
+// Order of random draws (fixed, so runs repeat): one xoshiro256** stream derived from the seed first permutes all
+// rows to split validation from training, then reshuffles the training rows at the start of every epoch.
+// Initial weights come from `Initializer.network(for:seed:)`, a separate stream of the same seed.
+import COpenBLAS
+import Foundation
+import NNFeynAlgebra
+import NNFeynModel
+
+/// How the learning rate changes over epochs.
+public enum LearningRateSchedule: String, Sendable, CaseIterable, Codable {
+    /// The same rate every epoch.
+    case constant
+    /// lr * (1 + cos(pi (epoch - 1) / epochs)) / 2.
+    case cosine
+    /// lr * gamma^floor((epoch - 1) / stepSize).
+    case step
+}
+
+/// Everything that controls a training run.
+public struct TrainingOptions: Sendable, Equatable {
+    /// Passes over the training rows.
+    public var epochs: Int = 100
+    /// Rows per Adam step.
+    public var batchSize: Int = 256
+    /// Adam's base learning rate.
+    public var learningRate: Double = 1e-3
+    /// Seeds the split and the shuffles (and, by convention, initialisation).
+    public var seed: UInt64 = 1
+    /// Fraction of rows held out for validation, in [0, 1).
+    public var validationFraction: Double = 0.1
+    /// The learning-rate schedule.
+    public var schedule: LearningRateSchedule = .constant
+    /// Epochs between decays for `.step` (nil: a third of the epochs, at least 1).
+    public var stepSize: Int? = nil
+    /// Decay factor for `.step`.
+    public var gamma: Double = 0.1
+    /// Stop after this many epochs without improving the monitored loss (validation if any, else training), and
+    /// keep the best parameters; nil trains all epochs and keeps the last.
+    public var patience: Int? = nil
+    /// Train on standardized targets and fold mean and standard deviation back into the output.
+    public var standardize: Bool = false
+    /// OpenBLAS threads (results repeat exactly for a fixed thread count).
+    public var threads: Int = 1
+    /// Adam's constants (PyTorch's defaults).
+    public var beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8
+
+    /// The default options.
+    public init() {}
+
+    /// Checks ranges; the error names the command-line option.
+    public func validate() throws(TrainingError) {
+        guard epochs >= 1 else { throw .invalidOption("--epochs must be at least 1 (got \(epochs))") }
+        guard batchSize >= 1 else { throw .invalidOption("--batch must be at least 1 (got \(batchSize))") }
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw .invalidOption("--lr must be a positive number (got \(learningRate))")
+        }
+        guard validationFraction.isFinite, validationFraction >= 0, validationFraction < 1 else {
+            throw .invalidOption("--validation must be in [0, 1) (got \(validationFraction))")
+        }
+        if let stepSize, stepSize < 1 { throw .invalidOption("--step-size must be at least 1 (got \(stepSize))") }
+        guard gamma.isFinite, gamma > 0 else { throw .invalidOption("--gamma must be a positive number (got \(gamma))") }
+        if let patience, patience < 1 { throw .invalidOption("--patience must be at least 1 (got \(patience))") }
+        guard threads >= 1, threads <= 256 else { throw .invalidOption("--threads must be between 1 and 256 (got \(threads))") }
+    }
+
+    /// The learning rate of an epoch (1-based) under the schedule.
+    public func learningRate(epoch: Int) -> Double {
+        switch schedule {
+        case .constant: return learningRate
+        case .cosine: return learningRate * 0.5 * (1 + Foundation.cos(Double.pi * Double(epoch - 1) / Double(epochs)))
+        case .step:
+            let size = stepSize ?? Swift.max(1, epochs / 3)
+            return learningRate * Foundation.pow(gamma, Double((epoch - 1) / size))
+        }
+    }
+}
+
+/// One epoch's numbers, reported as training goes.
+public struct EpochReport: Sendable, Codable, Equatable {
+    /// 1-based epoch.
+    public var epoch: Int
+    /// The planned number of epochs.
+    public var epochs: Int
+    /// Mean over the epoch's batches of the batch MSE, weighted by batch size (in training units).
+    public var trainingLoss: Double
+    /// MSE on the validation rows after the epoch, if there are any.
+    public var validationLoss: Double?
+    /// The learning rate used.
+    public var learningRate: Double
+    /// Seconds since training started.
+    public var elapsed: Double
+    /// Projected seconds to the last epoch.
+    public var remaining: Double
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, epochs, elapsed, remaining
+        case trainingLoss = "training_loss", validationLoss = "validation_loss", learningRate = "learning_rate"
+    }
+}
+
+/// The loss curve and the facts of a run, written as `<model>.log.json`.
+public struct TrainingLog: Sendable, Codable, Equatable {
+    /// One entry per epoch run.
+    public var epochs: [EpochReport]
+    /// The epoch whose parameters were kept.
+    public var bestEpoch: Int
+    /// Whether early stopping ended training.
+    public var stoppedEarly: Bool
+    /// Training and validation row counts.
+    public var trainingRows: Int, validationRows: Int
+    /// Per-output mean and standard deviation used to standardize targets (empty when not standardizing); losses
+    /// are in these standardized units.
+    public var targetMean: [Double], targetScale: [Double]
+    /// Training throughput over the whole run (training rows x epochs / seconds in the epoch loop).
+    public var samplesPerSecond: Double
+
+    enum CodingKeys: String, CodingKey {
+        case epochs
+        case bestEpoch = "best_epoch", stoppedEarly = "stopped_early", trainingRows = "training_rows"
+        case validationRows = "validation_rows", targetMean = "target_mean", targetScale = "target_scale"
+        case samplesPerSecond = "samples_per_second"
+    }
+
+    /// The log as pretty-printed JSON with sorted keys.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(self)
+    }
+}
+
+/// The outcome of training: the model (standardization already folded in) and its log.
+public struct TrainingResult: Sendable {
+    /// The trained network, predicting targets in their original units.
+    public var network: Network<Double>
+    /// The loss curve.
+    public var log: TrainingLog
+}
+
+/// Trains MLPs with Adam on the mean squared error using OpenBLAS.
+public struct MLPTrainer: Sendable {
+    /// The run's options.
+    public var options: TrainingOptions
+
+    /// A trainer with the given options.
+    public init(options: TrainingOptions) { self.options = options }
+
+    /// Trains `network` on rows of `inputs` (row-major, `inputDimension` each) against `targets` (`outputCount`
+    /// each). `progress` is called after every epoch.
+    public func train(_ network: Network<Double>, inputs: [Double], targets: [Double],
+                      progress: ((EpochReport) -> Void)? = nil) throws(TrainingError) -> TrainingResult {
+        try options.validate()
+        let dIn = network.inputDimension, dOut = network.outputCount
+        guard !network.layers.isEmpty else { throw .shapeMismatch("the network has no layers to train") }
+        guard !inputs.isEmpty else { throw .unusableData("there are no rows to train on") }
+        guard inputs.count % dIn == 0 else {
+            throw .shapeMismatch("inputs hold \(inputs.count) numbers, not whole rows of \(dIn)")
+        }
+        let count = inputs.count / dIn
+        guard targets.count == count * dOut else {
+            throw .shapeMismatch("\(count) input rows need \(count * dOut) targets (\(dOut) per row), got \(targets.count)")
+        }
+        if let bad = inputs.firstIndex(where: { !$0.isFinite }) {
+            throw .unusableData("input row \(bad / dIn) holds \(inputs[bad]), not a finite number")
+        }
+        if let bad = targets.firstIndex(where: { !$0.isFinite }) {
+            throw .unusableData("target row \(bad / dOut) holds \(targets[bad]), not a finite number")
+        }
+        openblas_set_num_threads(Int32(options.threads))
+
+        var rng = Xoshiro256(seed: options.seed ^ 0x7472_6169_6E69_6E67) // "training": a stream apart from init
+        var order = Array(0..<count)
+        rng.shuffle(&order)
+        let validationCount = Swift.min(count - 1, Int((options.validationFraction * Double(count)).rounded()))
+        let validationRows = Array(order[0..<validationCount])
+        var trainingRows = Array(order[validationCount...])
+
+        // Standardize with training-row statistics only, so validation stays unseen.
+        var mean = [Double](repeating: 0, count: dOut), scale = [Double](repeating: 1, count: dOut)
+        var scaledTargets = targets
+        if options.standardize {
+            for row in trainingRows { for j in 0..<dOut { mean[j] += targets[row * dOut + j] } }
+            for j in 0..<dOut { mean[j] /= Double(trainingRows.count) }
+            var variance = [Double](repeating: 0, count: dOut)
+            for row in trainingRows {
+                for j in 0..<dOut { let r = targets[row * dOut + j] - mean[j]; variance[j] += r * r }
+            }
+            for j in 0..<dOut {
+                let s = (variance[j] / Double(trainingRows.count)).squareRoot()
+                scale[j] = s > 0 && s.isFinite ? s : 1
+            }
+            for i in 0..<count { for j in 0..<dOut { scaledTargets[i * dOut + j] = (targets[i * dOut + j] - mean[j]) / scale[j] } }
+        }
+
+        let batchSize = Swift.min(options.batchSize, trainingRows.count)
+        let workspace = MLPWorkspace(network: network, capacity: Swift.max(batchSize, Swift.min(validationCount, 4096), 1))
+        var best = Double.infinity, bestEpoch = 0
+        var bestParameters: [Double] = []
+        var reports: [EpochReport] = []
+        var stoppedEarly = false
+        let clock = ContinuousClock()
+        let start = clock.now
+        func seconds(since instant: ContinuousClock.Instant) -> Double {
+            let d = clock.now - instant
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+
+        for epoch in 1...options.epochs {
+            let rate = options.learningRate(epoch: epoch)
+            rng.shuffle(&trainingRows)
+            var total = 0.0
+            inputs.withUnsafeBufferPointer { x in
+                scaledTargets.withUnsafeBufferPointer { t in
+                    var first = 0
+                    while first < trainingRows.count {
+                        let b = Swift.min(batchSize, trainingRows.count - first)
+                        for k in 0..<b {
+                            let row = trainingRows[first + k]
+                            (workspace.input + k * dIn).update(from: x.baseAddress! + row * dIn, count: dIn)
+                            (workspace.target + k * dOut).update(from: t.baseAddress! + row * dOut, count: dOut)
+                        }
+                        workspace.forward(batch: b, derivatives: true)
+                        total += workspace.backward(batch: b) * Double(b)
+                        workspace.adam(learningRate: rate, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon)
+                        first += b
+                    }
+                }
+            }
+            let trainingLoss = total / Double(trainingRows.count)
+            let validationLoss = validationCount > 0
+                ? Self.meanSquaredError(workspace, rows: validationRows, inputs: inputs, targets: scaledTargets, dIn: dIn, dOut: dOut)
+                : nil
+            let monitored = validationLoss ?? trainingLoss
+            guard monitored.isFinite, trainingLoss.isFinite else { throw .diverged(epoch: epoch) }
+            if monitored < best {
+                best = monitored
+                bestEpoch = epoch
+                if options.patience != nil {
+                    bestParameters = Array(UnsafeBufferPointer(start: workspace.parameters, count: workspace.parameterCount))
+                }
+            }
+            let elapsed = seconds(since: start)
+            let report = EpochReport(epoch: epoch, epochs: options.epochs, trainingLoss: trainingLoss,
+                                     validationLoss: validationLoss, learningRate: rate, elapsed: elapsed,
+                                     remaining: elapsed / Double(epoch) * Double(options.epochs - epoch))
+            reports.append(report)
+            progress?(report)
+            if let patience = options.patience, epoch - bestEpoch >= patience, epoch < options.epochs {
+                stoppedEarly = true
+                break
+            }
+        }
+        let elapsed = seconds(since: start)
+        if options.patience != nil, !bestParameters.isEmpty {
+            workspace.parameters.update(from: bestParameters, count: bestParameters.count)
+        } else {
+            bestEpoch = reports.count
+        }
+        var trained: Network<Double>
+        do {
+            trained = try workspace.network(like: network)
+            if options.standardize { trained = try trained.rescalingOutputs(scale: scale, shift: mean) }
+        } catch {
+            // Finite losses imply finite parameters; a non-finite one is divergence by another name.
+            throw .diverged(epoch: reports.count)
+        }
+        let log = TrainingLog(epochs: reports, bestEpoch: bestEpoch, stoppedEarly: stoppedEarly,
+                              trainingRows: trainingRows.count, validationRows: validationCount,
+                              targetMean: options.standardize ? mean : [], targetScale: options.standardize ? scale : [],
+                              samplesPerSecond: Double(trainingRows.count * reports.count) / Swift.max(elapsed, 1e-9))
+        return TrainingResult(network: trained, log: log)
+    }
+
+    /// MSE of the workspace's current parameters on the given rows, in chunks of the workspace's capacity.
+    static func meanSquaredError(_ workspace: MLPWorkspace, rows: [Int], inputs: [Double], targets: [Double],
+                                 dIn: Int, dOut: Int) -> Double {
+        var total = 0.0
+        inputs.withUnsafeBufferPointer { x in
+            targets.withUnsafeBufferPointer { t in
+                var first = 0
+                while first < rows.count {
+                    let b = Swift.min(workspace.capacity, rows.count - first)
+                    for k in 0..<b {
+                        (workspace.input + k * dIn).update(from: x.baseAddress! + rows[first + k] * dIn, count: dIn)
+                    }
+                    workspace.forward(batch: b, derivatives: false)
+                    let y = workspace.output
+                    for k in 0..<b {
+                        let row = rows[first + k]
+                        for j in 0..<dOut { let r = y[k * dOut + j] - t[row * dOut + j]; total += r * r }
+                    }
+                    first += b
+                }
+            }
+        }
+        return total / Double(rows.count * dOut)
+    }
+}

@@ -1,0 +1,164 @@
+// The training hot loop: preallocated buffers and OpenBLAS. Read only if you change the kernels.
+//
+// Layout is batch-major (row b of every activation matrix is sample b). For layer l with W (width x fanIn):
+//     forward    Z = A_prev W^T (+ b)          dgemm NoTrans/Trans
+//     weights    dW = Delta^T A_prev           dgemm Trans/NoTrans
+//     inputs     dA_prev = Delta W             dgemm NoTrans/NoTrans
+// and db is the column sum of Delta (dgemv with a vector of ones). Nothing in a step allocates.
+import COpenBLAS
+import Foundation
+import NNFeynAlgebra
+import NNFeynModel
+
+/// Buffers for forward, backward and Adam on batches of up to `capacity` samples.
+final class MLPWorkspace {
+    let capacity: Int
+    let widths: [Int]                   // widths[0] = input dimension, then each layer's width
+    let activations: [Activation]
+    let parameterCount: Int
+    let weightOffsets: [Int], biasOffsets: [Int]
+    let parameters: UnsafeMutablePointer<Double>
+    let gradients: UnsafeMutablePointer<Double>
+    let moment1: UnsafeMutablePointer<Double>, moment2: UnsafeMutablePointer<Double>
+    /// Batch inputs (capacity x widths[0]) and targets (capacity x output width), filled by the caller.
+    let input: UnsafeMutablePointer<Double>
+    let target: UnsafeMutablePointer<Double>
+    /// Per layer: post-activations, activation derivatives, and dLoss/dZ.
+    let values: [UnsafeMutablePointer<Double>]
+    let slopes: [UnsafeMutablePointer<Double>]
+    let deltas: [UnsafeMutablePointer<Double>]
+    let ones: UnsafeMutablePointer<Double>
+    var adamStep = 0
+
+    init(network: Network<Double>, capacity: Int) {
+        precondition(capacity >= 1)
+        self.capacity = capacity
+        widths = [network.inputDimension] + network.layers.map(\.width)
+        activations = network.layers.map(\.activation)
+        var w: [Int] = [], b: [Int] = [], offset = 0
+        for (weight, bias) in zip(network.weights, network.biases) {
+            w.append(offset); offset += weight.count
+            b.append(offset); offset += bias.count
+        }
+        weightOffsets = w
+        biasOffsets = b
+        parameterCount = offset
+        parameters = .allocate(capacity: Swift.max(offset, 1))
+        gradients = .allocate(capacity: Swift.max(offset, 1))
+        moment1 = .allocate(capacity: Swift.max(offset, 1))
+        moment2 = .allocate(capacity: Swift.max(offset, 1))
+        gradients.initialize(repeating: 0, count: Swift.max(offset, 1))
+        moment1.initialize(repeating: 0, count: Swift.max(offset, 1))
+        moment2.initialize(repeating: 0, count: Swift.max(offset, 1))
+        for (l, (weight, bias)) in zip(network.weights, network.biases).enumerated() {
+            (parameters + w[l]).initialize(from: weight, count: weight.count)
+            (parameters + b[l]).initialize(from: bias, count: bias.count)
+        }
+        input = .allocate(capacity: capacity * Swift.max(widths[0], 1))
+        input.initialize(repeating: 0, count: capacity * Swift.max(widths[0], 1))
+        let out = widths.last!
+        target = .allocate(capacity: capacity * out)
+        target.initialize(repeating: 0, count: capacity * out)
+        func buffers() -> [UnsafeMutablePointer<Double>] {
+            network.layers.map { layer in
+                let p = UnsafeMutablePointer<Double>.allocate(capacity: capacity * layer.width)
+                p.initialize(repeating: 0, count: capacity * layer.width)
+                return p
+            }
+        }
+        values = buffers()
+        slopes = buffers()
+        deltas = buffers()
+        ones = .allocate(capacity: capacity)
+        ones.initialize(repeating: 1, count: capacity)
+    }
+
+    deinit {
+        for p in [parameters, gradients, moment1, moment2, input, target, ones] + values + slopes + deltas {
+            p.deallocate()
+        }
+    }
+
+    /// The network's output for the last forward pass (batch x output width).
+    var output: UnsafeMutablePointer<Double> { values.last ?? input }
+
+    /// Forward pass on the first `batch` rows of `input`; with `derivatives`, also stores sigma'(z) for backward.
+    func forward(batch: Int, derivatives: Bool) {
+        var previous = UnsafePointer(input)
+        for l in 0..<activations.count {
+            let fanIn = widths[l], width = widths[l + 1]
+            let z = values[l]
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(batch), blasint(width), blasint(fanIn),
+                        1, previous, blasint(fanIn), parameters + weightOffsets[l], blasint(fanIn), 0, z, blasint(width))
+            let bias = parameters + biasOffsets[l]
+            for row in 0..<batch {
+                let zr = z + row * width
+                for j in 0..<width { zr[j] += bias[j] }
+            }
+            // Activate in place: value and slope are computed from z before z is overwritten.
+            ActivationKernels.apply(activations[l], z: z, a: z, d: derivatives ? slopes[l] : nil, count: batch * width)
+            previous = UnsafePointer(z)
+        }
+    }
+
+    /// Backward pass after `forward(derivatives: true)`: fills `gradients` with d(MSE)/d(parameters) for the batch
+    /// against `target`, and returns the batch's mean squared error (mean over samples and outputs).
+    func backward(batch: Int) -> Double {
+        let L = activations.count
+        let out = widths[L]
+        let y = values[L - 1], d = slopes[L - 1], delta = deltas[L - 1]
+        let n = batch * out
+        let scale = 2 / Double(n)
+        var loss = 0.0
+        for i in 0..<n {
+            let r = y[i] - target[i]
+            loss += r * r
+            delta[i] = scale * r * d[i]
+        }
+        for l in stride(from: L - 1, through: 0, by: -1) {
+            let fanIn = widths[l], width = widths[l + 1]
+            let previous = l == 0 ? UnsafePointer(input) : UnsafePointer(values[l - 1])
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasint(width), blasint(fanIn), blasint(batch),
+                        1, deltas[l], blasint(width), previous, blasint(fanIn), 0, gradients + weightOffsets[l], blasint(fanIn))
+            cblas_dgemv(CblasRowMajor, CblasTrans, blasint(batch), blasint(width), 1, deltas[l], blasint(width),
+                        ones, 1, 0, gradients + biasOffsets[l], 1)
+            if l > 0 {
+                let below = deltas[l - 1]
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(batch), blasint(fanIn), blasint(width),
+                            1, deltas[l], blasint(width), parameters + weightOffsets[l], blasint(fanIn), 0, below, blasint(fanIn))
+                let slope = slopes[l - 1]
+                for i in 0..<batch * fanIn { below[i] *= slope[i] }
+            }
+        }
+        return loss / Double(n)
+    }
+
+    /// One Adam update with PyTorch's conventions (bias-corrected moments, eps added to the corrected root).
+    func adam(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double) {
+        adamStep += 1
+        let correction1 = 1 - Foundation.pow(beta1, Double(adamStep))
+        let correction2 = 1 - Foundation.pow(beta2, Double(adamStep))
+        let stepSize = learningRate / correction1
+        let rootCorrection = 1 / correction2.squareRoot()
+        let p = parameters, g = gradients, m = moment1, v = moment2
+        for i in 0..<parameterCount {
+            let gi = g[i]
+            let mi = beta1 * m[i] + (1 - beta1) * gi
+            let vi = beta2 * v[i] + (1 - beta2) * gi * gi
+            m[i] = mi
+            v[i] = vi
+            p[i] -= stepSize * mi / (vi.squareRoot() * rootCorrection + epsilon)
+        }
+    }
+
+    /// The current parameters in `network`'s shape.
+    func network(like network: Network<Double>) throws(ModelError) -> Network<Double> {
+        let weights = (0..<activations.count).map { l in
+            Array(UnsafeBufferPointer(start: parameters + weightOffsets[l], count: widths[l + 1] * widths[l]))
+        }
+        let biases = (0..<activations.count).map { l in
+            Array(UnsafeBufferPointer(start: parameters + biasOffsets[l], count: widths[l + 1]))
+        }
+        return try network.with(weights: weights, biases: biases)
+    }
+}

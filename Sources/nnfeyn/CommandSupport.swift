@@ -1,0 +1,102 @@
+// Arguments and helpers shared by the commands: the model file and order, the arithmetic, output formats, writing
+// results, progress on a terminal.
+import ArgumentParser
+import Foundation
+import NNFeynDiagnostics
+import NNFeynEval
+import NNFeynIO
+import NNFeynLanguage
+import NNFeynModel
+
+/// The model file and the order.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "The model file (.nn).")
+    var model: String
+
+    // Unconditional parsing: '--order -1' reaches our own check (E0301) instead of looking like a flag.
+    @Option(name: [.customLong("order"), .customShort("n")], parsing: .unconditional, help: "The highest derivative order (0 = the value only).")
+    var order: String = "3"
+
+    @Option(parsing: .unconditional, help: "Refuse expansions whose estimated cost (multiply-adds or bytes; more per operation for large exact numbers) exceeds this.")
+    var limit: Int = Expander.defaultLimit
+
+    /// The order as an integer, or E0301.
+    func parsedOrder() throws -> Int {
+        guard let value = Int(order.trimmingCharacters(in: .whitespaces)), value >= 0 else {
+            throw Diagnostic(code: .negativeOrder, message: "the order must be a whole number 0 or more, not '\(order)'",
+                             help: "for example --order 3")
+        }
+        return value
+    }
+
+    /// The limit, checked.
+    func checkedLimit() throws -> Int {
+        guard limit >= 0 else { throw ValidationError("--limit must be 0 or more (got \(limit))") }
+        return limit
+    }
+
+    /// Loads and checks the model.
+    func load() throws -> Model { try ModelLoader.load(path: model) }
+}
+
+/// --exact / --numeric.
+struct ArithmeticOptions: ParsableArguments {
+    @Flag(help: "Exact rational arithmetic (GMP); fails where a needed value is irrational.")
+    var exact = false
+
+    @Flag(help: "Double precision (OpenBLAS).")
+    var numeric = false
+
+    /// The requested mode; automatic when neither flag is given.
+    func mode() throws -> ExpansionMode {
+        if exact && numeric { throw ValidationError("choose one of --exact and --numeric") }
+        return exact ? .exact : (numeric ? .numeric : .automatic)
+    }
+}
+
+/// Output format of expansions and diagram listings.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+    case latex
+}
+
+/// Writes `text` to a file (safely: a failure leaves any previous file intact), or to standard output when `path`
+/// is nil or "-".
+func writeOutput(_ text: String, to path: String?) throws {
+    guard let path, path != "-" else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+        return
+    }
+    try Files.write(Data(text.utf8), to: path)
+}
+
+/// Checks before any long work that an output file can be written (nil and "-" are standard output).
+func checkOutput(_ path: String?) throws {
+    guard let path, path != "-" else { return }
+    try Files.checkWritable(path)
+}
+
+/// A per-layer progress line on standard error for expansions estimated to take a while, on a terminal only
+/// (pipes and golden files stay clean). Nil when there is nothing worth showing.
+func expansionProgress(_ model: Model, estimatedCost: Int, label: String) -> ExpansionProgress? {
+    guard isatty(STDERR_FILENO) == 1, estimatedCost >= 50_000_000 else { return nil }
+    let start = Date()
+    let names = model.layers.map(\.name)
+    return { done, count in
+        let elapsed = String(format: "%.1f", Date().timeIntervalSince(start))
+        let name = done >= 1 && done <= names.count ? names[done - 1] : ""
+        let line = "\r\(label): layer \(done)/\(count) ('\(name)') done, \(elapsed) s" + (done == count ? "\n" : "")
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}
+
+/// Expands `model` with progress on a terminal; errors come back located in the model's source.
+func expandReportingProgress(_ model: Model, order: Int, mode: ExpansionMode, limit: Int) throws -> ExpansionResult {
+    try model.locating { () throws(EvaluationError) in
+        let estimate = Expander.estimate(model, order: order)
+        let progress = expansionProgress(model, estimatedCost: mode == .numeric ? estimate.cost : estimate.exactCost,
+                                         label: "expanding")
+        return try Expander.expand(model, order: order, mode: mode, limit: limit, progress: progress)
+    }
+}

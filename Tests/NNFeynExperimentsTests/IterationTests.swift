@@ -1,0 +1,251 @@
+// `nnfeyn born iterate`: a quick run end to end (files, report structure, the first-order kernel, determinism), the
+// residual and proxy arithmetic on networks whose Taylor terms are known by hand, and the tensors read by the fused
+// evaluator against an independent finite-difference oracle.
+import Foundation
+import NNFeynAlgebra
+import NNFeynEval
+import NNFeynLanguage
+import NNFeynModel
+import NNFeynPhysics
+import NNFeynTestSupport
+import NNFeynTraining
+import Testing
+@testable import NNFeynExperiments
+
+/// Derivatives of orders 0...order of a one-output model at 0 by nested central differences of `predict`: the
+/// slow oracle the fused evaluator is checked against (step h per order balances truncation and rounding).
+func finiteDifferenceTensors(_ model: Network<Double>, order: Int) -> TaylorExpansion<Double> {
+    let n = model.inputDimension
+    let basis = MonomialBasis(variables: n, maxDegree: order)
+    var derivatives: [[Double]] = [model.predict([Double](repeating: 0, count: n))]
+    for k in stride(from: 1, through: order, by: 1) {
+        let h = [1e-4, 1e-3, 1e-2][Swift.min(k - 1, 2)]
+        var points: [Double] = [], signs: [Double] = []
+        for position in basis.range(ofDegree: k) {
+            for mask in 0..<(1 << k) {
+                var x = [Double](repeating: 0, count: n)
+                var sign = 1.0
+                for (m, i) in basis.indexLists[position].enumerated() {
+                    if mask & (1 << m) != 0 { x[i] += h } else { x[i] -= h; sign = -sign }
+                }
+                points += x
+                signs.append(sign)
+            }
+        }
+        let values = model.predict(points)
+        let scale = Foundation.pow(2 * h, Double(k))
+        derivatives.append((0..<basis.range(ofDegree: k).count).map { m in
+            (0..<(1 << k)).reduce(0.0) { $0 + signs[m << k + $1] * values[m << k + $1] } / scale
+        })
+    }
+    return TaylorExpansion(basis: basis, outputCount: 1, convention: .derivative, values: derivatives.flatMap { $0 })
+}
+
+/// f(U) = z + z^2 + z^3 with z = w . U: P_1 = z, P_2 = z^2, P_3 = z^3, known by hand.
+func cubicModel(_ w: [Double]) throws -> Network<Double> {
+    let architecture = try Architecture(name: "cubic", input: ModelInput(name: "U", dimension: w.count), layers: [
+        LayerShape(name: "h", width: 1, fanIn: w.count, activation: .poly([Rational(0), Rational(1), Rational(1), Rational(1)])),
+        LayerShape(name: "out", width: 1, fanIn: 1, activation: .linear),
+    ])
+    return try Network(architecture: architecture, weights: [w, [1]], biases: [[0], [0]])
+}
+
+/// A seeded network of the given widths (the last layer is the output).
+func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) throws -> Network<Double> {
+    let architecture = try Architecture(name: "net", input: ModelInput(name: "x", dimension: widths[0]),
+                                        widths: Array(widths.dropFirst()), activations: activations)
+    return try Initializer.network(for: Model(architecture: architecture, parameters: architecture.layers.map { _ in nil }), seed: seed)
+}
+
+@Suite struct IterationTests {
+    /// One quick run shared by the tests that only read it.
+    static let quickRun = Result { () throws(IterationError) -> IterationRun in try IterativePerturbationTheory.run(.quick) }
+
+    @Test func quickRunWritesLoadableNetworksAndLearnsTheFirstOrderKernel() throws {
+        let run = try Self.quickRun.get()
+        let directory = try temporaryDirectory("nnfeyn-iterate")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(run.models.map(\.stem) == ["iteration1", "iteration2", "iteration3"])
+        for (stem, model) in run.models {
+            try ModelWriter.write(model, to: directory.appendingPathComponent(stem + ".nn").path, parametersFileName: stem + ".npz")
+        }
+        let report = run.report
+        #expect(report.iterations.map(\.iteration) == [1, 2, 3])
+        #expect(report.iterations.map { $0.tensors.map(\.role) } == [["learned", "higher", "higher"],
+                                                                      ["leftover", "learned", "higher"],
+                                                                      ["leftover", "leftover", "learned"]])
+        #expect(report.proxy.map(\.order) == [1, 2, 3])
+        #expect(report.proxy.allSatisfy { $0.bins.count == IterationOptions.quick.depthBins })
+        #expect(report.proxy.allSatisfy { $0.bins.reduce(0) { $0 + $1.count } == IterationOptions.quick.testCount })
+        // A loose bound for 3000 potentials and 40 epochs (seeds 1-3 give 0.7-1.6%; the defaults reach 0.02%).
+        #expect(report.learnedErrors[0] < 0.05, "first-order kernel relative error \(report.learnedErrors[0])")
+        // The first-order proxy is close to the first Born approximation, whose error against a0 is known.
+        #expect(report.proxy[0].relativeRMSVsBorn < 0.1)
+
+        // The written file is the network the tensors were read from: loading and expanding it gives them back.
+        let network = try ModelLoader.load(path: directory.appendingPathComponent("iteration2.nn").path)
+        let expansion = try Expander.expand(network, order: 3, mode: .numeric).numeric
+        for k in 1...3 {
+            let reread = expansion.derivatives(output: 0, order: k)
+            let original = run.outcomes[1].tensors.derivatives(output: 0, order: k)
+            let scale = original.map(abs).max() ?? 1
+            #expect(zip(reread, original).allSatisfy { abs($0 - $1) <= 1e-12 * scale })
+        }
+    }
+
+    @Test func sameSeedSameReport() throws {
+        let first = try Self.quickRun.get().report.jsonData()
+        let second = try IterativePerturbationTheory.run(.quick).report.jsonData()
+        #expect(first == second)
+        // A different seed changes the numbers (one short iteration is enough to see it).
+        var short = IterationOptions.quick
+        short.iterations = 1
+        short.epochs = 3
+        let base = try IterativePerturbationTheory.run(short).report
+        short.seed = 2
+        #expect(try IterativePerturbationTheory.run(short).report.learnedErrors != base.learnedErrors)
+    }
+
+    @Test func reportJSONKeys() throws {
+        let data = try Self.quickRun.get().report.jsonData()
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(root.keys.sorted() == ["born_kernel_norms", "iterations", "learned_errors", "options", "proxy", "schema"])
+        #expect(root["schema"] as? String == "nnfeyn.born.iterate/1")
+        let options = try #require(root["options"] as? [String: Any])
+        #expect(options.keys.sorted() == ["activation", "batch", "depth", "depth_bins", "epochs", "hidden", "iterations",
+                                          "lr", "range", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
+                                          "threads", "train_count", "validation"])
+        let iteration = try #require((root["iterations"] as? [[String: Any]])?.first)
+        #expect(iteration.keys.sorted() == ["iteration", "network", "target", "tensors", "test_relative_rms", "training"])
+        #expect((iteration["training"] as? [String: Any])?.keys.sorted()
+                == ["best_epoch", "epochs", "target_scale", "training_loss", "validation_loss"])
+        #expect((iteration["tensors"] as? [[String: Any]])?.first?.keys.sorted()
+                == ["order", "relative_error", "relative_error_vs_born", "relative_norm", "role"])
+        let proxy = try #require((root["proxy"] as? [[String: Any]])?.first)
+        #expect(proxy.keys.sorted() == ["bins", "born_relative_rms_vs_a0", "order", "ratio_to_born", "relative_rms_vs_a0",
+                                        "relative_rms_vs_born"])
+        #expect((proxy["bins"] as? [[String: Any]])?.first?.keys.sorted()
+                == ["born_relative_rms_vs_a0", "count", "lambda_max", "lambda_min", "relative_rms_vs_a0", "relative_rms_vs_born"])
+        // Keys come out sorted in the text too, so the file diffs cleanly.
+        let text = String(decoding: data, as: UTF8.self)
+        let order = ["born_kernel_norms", "iterations", "learned_errors", "options", "proxy", "schema"].map {
+            text.range(of: "\"\($0)\"")!.lowerBound
+        }
+        #expect(order == order.sorted())
+    }
+
+    @Test func residualRemovesTheKnownTaylorTerms() throws {
+        let w = [0.3, -0.7, 1.1]
+        let tensors = try Expander.expand(try cubicModel(w), order: 3)
+        // Derivatives of z^k are k! w_i w_j ...: check the dense tensors entry by entry.
+        let second = tensors.dense(order: 2), third = tensors.dense(order: 3)
+        for i in 0..<3 {
+            for j in 0..<3 {
+                #expect(abs(second[i * 3 + j] - 2 * w[i] * w[j]) < 1e-14)
+                for k in 0..<3 { #expect(abs(third[(i * 3 + j) * 3 + k] - 6 * w[i] * w[j] * w[k]) < 1e-14) }
+            }
+        }
+        var rng = Xoshiro256(seed: 5)
+        let rows = (0..<20 * 3).map { _ in rng.uniform(-1, 1) }
+        let a0 = (0..<20).map { _ in rng.uniform(-1, 1) }
+        let residual = IterativePerturbationTheory.subtracting(
+            tensors, order: 2, from: IterativePerturbationTheory.subtracting(tensors, order: 1, from: a0, rows: rows), rows: rows)
+        for row in 0..<20 {
+            let z = (0..<3).reduce(0.0) { $0 + w[$1] * rows[row * 3 + $1] }
+            #expect(abs(residual[row] - (a0[row] - z - z * z)) < 1e-14)
+        }
+    }
+
+    @Test func proxyOfTheExactKernelsIsTheAnalyticBornSeries() throws {
+        var options = BornDataOptions(steps: 6, count: 200, seed: 3)
+        options.depth = 2
+        let data = try BornDataSet(options: options)
+        let kernels = BornKernels(edges: data.edges)
+        let evaluation = ProxyEvaluation(terms: [kernels.tensors, kernels.tensors, kernels.tensors], data: data)
+        for K in 0..<3 {
+            #expect(IterationReport.relativeRMS(evaluation.proxy[K], evaluation.born[K]) < 1e-12)
+        }
+        // The analytic Born errors shrink order by order for these shallow wells.
+        let errors = evaluation.born.map { IterationReport.relativeRMS($0, evaluation.a0) }
+        #expect(errors[0] > errors[1] && errors[1] > errors[2])
+    }
+
+    @Test func fusedTensorsAgreeWithFiniteDifferences() throws {
+        let start = try initialized([4, 6, 5, 1], [.tanh, .tanh, .linear], seed: 11)
+        // A nonzero first-layer bias makes every order nonzero.
+        let model = try start.with(weights: start.weights, biases: [[0.2, -0.1, 0.3, 0.05, -0.25, 0.15]] + start.biases.dropFirst())
+        let fused = try Expander.expand(model, order: 3)
+        let oracle = finiteDifferenceTensors(model, order: 3)
+        for k in 1...3 {
+            let error = TensorNorm.relativeFrobenius(fused.dense(order: k), oracle.dense(order: k))
+            #expect(error < [1e-6, 1e-5, 1e-3][k - 1], "order \(k): relative difference \(error)")
+        }
+    }
+
+    @Test func foldingInputScalingKeepsTheFunction() throws {
+        let model = try initialized([3, 4, 1], [.tanh, .linear], seed: 4)
+        let scale = [0.5, 2.0, 0.25], shift = [-0.1, 0.3, 0.0]
+        let folded = try model.composingInputs(scale: scale, shift: shift)
+        let x = [0.2, -0.4, 0.9]
+        let standardized = (0..<3).map { (x[$0] - shift[$0]) / scale[$0] }
+        #expect(abs(folded.predict(x)[0] - model.predict(standardized)[0]) < 1e-14)
+    }
+
+    @Test func invalidOptionsAreErrorsNotTraps() {
+        var options = IterationOptions.quick
+        options.iterations = 4
+        #expect(throws: IterationError.self) { try options.validate() }
+        options = .quick
+        options.hidden = []
+        #expect(throws: IterationError.self) { try IterativePerturbationTheory.run(options) }
+        options = .quick
+        options.activation = .relu
+        #expect(throws: IterationError.invalid("--activation 'relu' has no curvature: its higher derivatives at 0 vanish")) {
+            try options.validate()
+        }
+        options = .quick
+        options.epochs = 0
+        #expect(throws: IterationError.self) { try options.validate() }
+    }
+
+    @Test func latexReportHasEveryFigureAndBalancedEnvironments() throws {
+        let latex = IterationLaTeX(run: try Self.quickRun.get())
+        #expect(latex.figures.map(\.name) == ["fig-first-order", "fig-second-order", "fig-proxy", "fig-entries"])
+        for source in [latex.document] + latex.figures.map({ IterationLaTeX.standalone($0.body) }) {
+            for environment in ["document", "tikzpicture", "axis", "groupplot", "tabular"] {
+                let begins = source.components(separatedBy: "\\begin{\(environment)}").count
+                let ends = source.components(separatedBy: "\\end{\(environment)}").count
+                #expect(begins == ends, "unbalanced \(environment)")
+            }
+            #expect(!source.contains("nan"), "a number did not format")
+        }
+        #expect(latex.document.contains("matrix plot*"))
+    }
+
+    @Test func bornKernelsAsTensorsMatchTheDenseArrays() {
+        let kernels = BornKernels(steps: 4, range: 1)
+        // The dense arrays sum their permutations in different orders, so they are symmetric up to rounding only.
+        for (tensor, dense) in [(kernels.tensors.dense(order: 1), kernels.first), (kernels.tensors.dense(order: 2), kernels.second),
+                                (kernels.tensors.dense(order: 3), kernels.third)] {
+            #expect(TensorNorm.relativeFrobenius(tensor, dense) < 1e-15)
+        }
+        #expect(kernels.tensors.derivatives(output: 0, order: 0) == [0])
+    }
+
+    @Test func learnsTheScatteringLength() throws {
+        // The trainer's end-to-end use: a small tanh net fitted to Born data beats predicting the mean by far.
+        let data = try BornDataSet(options: BornDataOptions(steps: 8, count: 2000, seed: 4))
+        var options = TrainingOptions()
+        options.epochs = 15
+        options.batchSize = 32
+        options.learningRate = 3e-3
+        options.standardize = true
+        let run = try MLPTrainer(options: options).train(try initialized([8, 16, 1], [.tanh, .linear], seed: 1),
+                                                         inputs: data.potentials, targets: data.a0)
+        let predictions = run.network.predict(data.potentials)
+        let mean = data.a0.reduce(0, +) / Double(data.a0.count)
+        let variance = data.a0.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(data.a0.count)
+        let mse = zip(predictions, data.a0).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(data.a0.count)
+        #expect(mse < variance / 100, "mse \(mse), variance \(variance)")
+    }
+}

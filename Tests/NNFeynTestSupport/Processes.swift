@@ -1,0 +1,63 @@
+// Running programs from tests: nnfeyn itself (for golden and CLI tests) and tools such as pdflatex.
+import Foundation
+
+/// What a finished process printed and returned.
+public struct CommandResult: Sendable {
+    public var stdout: String
+    public var stderr: String
+    public var exitCode: Int32
+}
+
+/// Runs nnfeyn with arguments from `directory` (the repository root by default), one BLAS thread, no terminal,
+/// and `input` as standard input (empty when nil).
+public func runNNFeyn(_ arguments: [String], in directory: URL = Repository.root, environment extra: [String: String] = [:],
+                      input: Data? = nil) throws -> CommandResult {
+    var environment = ProcessInfo.processInfo.environment
+    environment["OPENBLAS_NUM_THREADS"] = "1"
+    environment["NO_COLOR"] = "1"
+    for (k, v) in extra { environment[k] = v }
+    return try runProcess(Repository.binary, arguments, in: directory, environment: environment, input: input)
+}
+
+/// Runs a program and captures its output. Files rather than pipes: no dead-lock on large output, no shared mutable
+/// state between threads.
+public func runProcess(_ executable: URL, _ arguments: [String], in directory: URL,
+                       environment: [String: String]? = nil, input: Data? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    if let environment { process.environment = environment }
+    let scratch = try temporaryDirectory("nnfeyn-run")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
+    let inURL = scratch.appendingPathComponent("stdin")
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: inURL.path, contents: input ?? Data())
+    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+    let stdin = try FileHandle(forReadingFrom: inURL)
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = stdin
+    try process.run()
+    process.waitUntilExit()
+    try out.close()
+    try err.close()
+    try stdin.close()
+    let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
+    return CommandResult(stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
+                         exitCode: process.terminationStatus)
+}
+
+/// Runs a tool found on PATH in a directory; returns its exit status and its output (stdout, then stderr).
+public func runTool(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
+    let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), [executable] + arguments, in: directory)
+    return (result.exitCode, result.stdout + result.stderr)
+}
+
+/// Whether a program is on PATH.
+public func toolExists(_ name: String) -> Bool {
+    (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+}
