@@ -280,8 +280,11 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
             """),
 
         Entry(code: "E0225", title: "cannot write the output file", explanation: """
-            The file given with -o/--output could not be written: its folder does not exist, or it is not \
-            writable. The message carries the operating system's reason.
+            A file nnfeyn was asked to write (with -o/--output, --out, or beside a trained model) cannot be written: \
+            its folder does not exist or is not writable, the path is a directory, the file system is read-only, \
+            or the disk filled up while writing. nnfeyn checks what it can before a long run starts. Every file is \
+            written to a temporary file in the same folder and renamed into place only when complete, so a failed \
+            or killed write never leaves a half-written file and never destroys the previous one.
             """),
 
         Entry(code: "E0226", title: "output would replace an input", explanation: """

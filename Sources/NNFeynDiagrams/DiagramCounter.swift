@@ -106,12 +106,22 @@ public struct DiagramCounter: Sendable {
         return u.map { $0 == huge ? nil : $0 }
     }
 
-    /// The first order up to n with more than `limit` diagrams, with its count when it fits 64 bits.
+    /// The first order up to n with more than `limit` diagrams, with its count when it fits 64 bits. Counting to n
+    /// costs about n^3; the truncation doubles from 16, so networks whose counts explode (two or more layers with
+    /// unbounded vertex degrees) are refused after counting to a few dozen, whatever n is.
     public func firstOrder(above limit: Int, upTo n: Int) -> (order: Int, count: Int?)? {
-        for (order, count) in boundedCounts(upTo: n).enumerated() where count.map({ $0 > limit }) ?? true {
-            return (order, count)
+        guard n >= 0 else { return nil }
+        // With at most one layer that carries vertices, every order has at most one diagram.
+        let layersWithVertices = (1...max(rules.layerCount, 1)).filter { !rules.vertexDegrees(atLayer: $0, upTo: max(n, 2)).isEmpty }
+        if rules.layerCount == 0 || layersWithVertices.count <= 1 { return limit >= 1 ? nil : (1, 1) }
+        var m = min(n, 16)
+        while true {
+            for (order, count) in boundedCounts(upTo: m).enumerated() where count.map({ $0 > limit }) ?? true {
+                return (order, count)
+            }
+            if m == n { return nil }
+            m = min(n, 2 * m)
         }
-        return nil
     }
 
     /// Coefficients of U_L up to x^N.

@@ -60,7 +60,8 @@ public enum Expander {
                               progress: ExpansionProgress? = nil) throws(EvaluationError) -> ExpansionResult {
         guard order >= 0 else { throw .negativeOrder(order) }
         let estimate = try checkedEstimate(model, order: order, limit: limit)
-        let table = ProductTable.cached(variables: model.architecture.input.dimension, maxDegree: order)
+        // Built only once the request has passed its size checks (it is the largest thing built before any work).
+        var table: ProductTable { ProductTable.cached(variables: model.architecture.input.dimension, maxDegree: order) }
         func exact() throws(EvaluationError) -> ExpansionResult {
             guard estimate.fits(limit: limit, arithmetic: .exact) else { throw .tooLarge(estimate: estimate, limit: limit) }
             let network = try converted(model, as: Rational.self)

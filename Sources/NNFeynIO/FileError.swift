@@ -11,13 +11,16 @@ public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooLarge(path: String, size: Int, limit: Int)
     /// The operating system refused the read.
     case unreadable(path: String, reason: String)
-    /// The operating system refused the write (the previous file, if any, is unchanged).
+    /// The file cannot be written there (checked before any work: a missing directory, a directory in the way,
+    /// a read-only file system).
     case unwritable(path: String, reason: String)
+    /// Writing failed part-way (a full disk, an I/O error); the previous file, if any, is unchanged.
+    case writeFailed(path: String, reason: String)
 
     public var path: String {
         switch self {
         case .missing(let path), .notRegular(let path, _), .tooLarge(let path, _, _), .unreadable(let path, _),
-             .unwritable(let path, _): path
+             .unwritable(let path, _), .writeFailed(let path, _): path
         }
     }
 
@@ -27,7 +30,7 @@ public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notRegular(let path, let kind): "'\(path)' is \(kind), not a regular file"
         case .tooLarge(let path, let size, let limit): "'\(path)' is too large (\(size) bytes, at most \(limit))"
         case .unreadable(let path, let reason): "cannot read '\(path)': \(reason)"
-        case .unwritable(let path, let reason): "cannot write '\(path)': \(reason)"
+        case .unwritable(let path, let reason), .writeFailed(let path, let reason): "cannot write '\(path)': \(reason)"
         }
     }
 }
@@ -38,8 +41,10 @@ extension FileError: DiagnosticConvertible {
     public var diagnostics: [Diagnostic] {
         switch self {
         case .unwritable:
+            [Diagnostic(code: .cannotWrite, message: description, path: path)]
+        case .writeFailed:
             [Diagnostic(code: .cannotWrite, message: description, path: path,
-                        help: "the previous contents of the file, if any, are unchanged")]
+                        help: "nothing was replaced: the previous contents of the file, if any, are unchanged")]
         default:
             [Diagnostic(code: .unreadableFile, message: description, path: path)]
         }

@@ -75,7 +75,7 @@ public enum Files {
         while !staged.isEmpty {
             let next = staged[0]
             guard rename(next.temporary, next.path) == 0 else {
-                throw .unwritable(path: next.path, reason: String(cString: strerror(errno)))
+                throw .writeFailed(path: next.path, reason: String(cString: strerror(errno)))
             }
             staged.removeFirst()
             syncDirectory(of: next.path)
@@ -100,7 +100,9 @@ public enum Files {
 
     /// Creates a directory (and its parents) for output, or checks that an existing one is writable.
     public static func prepareDirectory(_ path: String) throws(FileError) {
-        if let existing = kind(of: path), existing != "a directory" { throw .unwritable(path: path, reason: "it is \(existing)") }
+        if let existing = kind(of: path), existing != "a directory" {
+            throw .unwritable(path: path, reason: "it is \(existing), not a directory")
+        }
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw .unwritable(path: path, reason: reason(error))
         }
@@ -122,7 +124,7 @@ public enum Files {
         let name = (path as NSString).lastPathComponent
         var template = Array((directory + "/." + name + ".tmp-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
         let temporary = String(cString: template)
         var failure: String?
         data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
@@ -144,7 +146,7 @@ public enum Files {
         if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
         if let failure {
             unlink(temporary)
-            throw .unwritable(path: path, reason: failure)
+            throw .writeFailed(path: path, reason: failure)
         }
         return temporary
     }

@@ -51,7 +51,7 @@ public enum ModelLoader {
             case .missing: throw fail("model file '\(path)' not found")
             case .notRegular(_, let kind): throw fail("'\(path)' is \(kind), not a model file")
             case .tooLarge(_, let size, let limit): throw fail("model file '\(path)' is too large (\(size) bytes, at most \(limit))")
-            case .unreadable(_, let reason), .unwritable(_, let reason): throw fail("cannot read model file '\(path)'", notes: [reason])
+            case .unreadable(_, let reason), .unwritable(_, let reason), .writeFailed(_, let reason): throw fail("cannot read model file '\(path)'", notes: [reason])
             }
         }
         return try decode([UInt8](data), path: path)

@@ -86,3 +86,32 @@ let bell: [String] = ["1", "1", "2", "5", "15", "52", "203", "877", "4140", "211
         #expect(diagrams.reduce(Rational.zero) { $0 + $1.multiplicity } == counts[6].labelledTerms)
     }
 }
+
+@Suite struct BoundedCountTests {
+    static let stacks: [[Activation]] = [
+        [.tanh, .linear], [.tanh, .tanh], [.tanh, .sigmoid, .linear], [.square, .square, .square],
+        [.poly([0, 0, 0, 1].map { Rational($0) }), .tanh], [.tanh, .tanh, .tanh, .tanh, .linear],
+    ]
+
+    /// Machine-integer counts agree with the exact generating function wherever they fit.
+    @Test(arguments: stacks)
+    func boundedCountsMatchTheExactOnes(activations: [Activation]) {
+        let counter = DiagramCounter(rules: DiagramRules(activations: activations))
+        let exact = counter.counts(upTo: 30).map(\.diagrams)
+        let bounded = counter.boundedCounts(upTo: 30)
+        for (e, b) in zip(exact, bounded) {
+            if let b { #expect(Rational(b) == e) } else { #expect(e > Rational(Int.max)) }
+        }
+    }
+
+    @Test func firstOrderAboveALimitIsFoundWithoutCountingEveryOrder() {
+        let deep = DiagramCounter(rules: DiagramRules(activations: [.tanh, .tanh, .tanh, .tanh, .linear]))
+        let first = deep.firstOrder(above: 20_000, upTo: 1000)
+        #expect(first?.order == 11 && first?.count == 20759)
+        #expect(deep.boundedCounts(upTo: 10).allSatisfy { ($0 ?? .max) <= 20_000 })
+        // One layer with vertices: one diagram per order at most, at any order.
+        #expect(DiagramCounter(rules: DiagramRules(activations: [.tanh, .linear])).firstOrder(above: 1, upTo: 100_000) == nil)
+        // Square layers stop at order 2^L: nothing past it, however high the order asked for.
+        #expect(DiagramCounter(rules: DiagramRules(activations: [.square, .square])).firstOrder(above: 5, upTo: 500) == nil)
+    }
+}

@@ -93,3 +93,35 @@ import NNFeynTestSupport
         #expect(try Expander.expand(network, order: 4, mode: .automatic).mode == .exact)
     }
 }
+
+@Suite struct ExactBitSizeTests {
+    /// The toy network with one weight of 100000 digits: its order-12 coefficients have millions of bits, so exact
+    /// arithmetic costs seconds, and the estimate must say so before any work (it used to say 4.5e6).
+    @Test func hugeWeightsMakeExactExpansionsExpensive() throws {
+        let huge = try #require(Rational(literal: "1e99999"))
+        let model = TestNetworks.model(input: 2, layers: [
+            (.tanh, [[huge, Rational(-1, 2)], [0, 2], [Rational(3, 4), 1]], [0, 0, 0]),
+            (.linear, [[2, -3, 1]], [Rational(1, 4)]),
+        ])
+        let estimate = Expander.estimate(model, order: 12)
+        #expect(estimate.exactBits > 1_000_000)
+        #expect(estimate.exactCost > Expander.defaultLimit)
+        #expect(estimate.cost < Expander.defaultLimit)
+        #expect(throws: EvaluationError.tooLarge(estimate: estimate, limit: Expander.defaultLimit)) {
+            try Expander.expand(model, order: 12, mode: .exact)
+        }
+        // The same network with small weights stays cheap in exact arithmetic.
+        let small = TestNetworks.model(input: 2, layers: [
+            (.tanh, [[1, Rational(-1, 2)], [0, 2], [Rational(3, 4), 1]], [0, 0, 0]),
+            (.linear, [[2, -3, 1]], [Rational(1, 4)]),
+        ])
+        #expect(Expander.estimate(small, order: 12).exactCost < Expander.defaultLimit)
+        #expect(Expander.estimate(small, order: 12).exactBits < Expander.estimate(model, order: 12).exactBits / 1000)
+    }
+
+    @Test func bitSizesGrowWithTheOrderAndTheDepth() {
+        let shallow = EstimateTests.wide(input: 2, widths: [3, 1]), deep = EstimateTests.wide(input: 2, widths: [3, 3, 3, 1])
+        #expect(Expander.estimate(shallow, order: 8).exactBits < Expander.estimate(shallow, order: 16).exactBits)
+        #expect(Expander.estimate(shallow, order: 8).exactBits < Expander.estimate(deep, order: 8).exactBits)
+    }
+}
