@@ -137,19 +137,8 @@ extension TaylorExpansion {
         return result
     }
 
-    /// The homogeneous order-k term (1/k!) D^k y(x - x0, ..., x - x0) = sum over |alpha| = k of c_alpha dx^alpha,
-    /// at a displacement of `basis.variables` doubles.
-    public func termValue(order k: Int, output: Int = 0, at displacement: UnsafePointer<Double>) -> Double {
-        var total = 0.0
-        for position in basis.range(ofDegree: k) {
-            var product = coefficient(output: output, position: position).doubleValue
-            for i in basis.indexLists[position] { product *= displacement[i] }
-            total += product
-        }
-        return total
-    }
-
-    /// The order-k term at every row of `rows` (row-major, `basis.variables` per row).
+    /// The homogeneous order-k term (1/k!) D^k y(dx, ..., dx) = sum over |alpha| = k of c_alpha dx^alpha at every row
+    /// of `rows` (row-major displacements, `basis.variables` per row).
     public func termValues(order k: Int, output: Int = 0, rows: [Double]) -> [Double] {
         let d = basis.variables
         let count = d == 0 ? 0 : rows.count / d

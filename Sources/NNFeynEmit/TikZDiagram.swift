@@ -5,26 +5,26 @@
 import NNFeynDiagrams
 
 /// Draws diagrams as TikZ pictures.
-public struct DiagramTikZ: Sendable {
+struct DiagramTikZ: Sendable {
     /// The network's rules (layer count and names for the grid).
-    public let rules: DiagramRules
+    let rules: DiagramRules
     /// Horizontal distance between layers, in cm.
-    public var layerSpacing: Double
+    var layerSpacing: Double
     /// Vertical distance between legs, in cm.
-    public var legSpacing: Double
+    var legSpacing: Double
 
     /// A drawer for one network.
-    public init(rules: DiagramRules, layerSpacing: Double = 1.0, legSpacing: Double = 0.45) {
+    init(rules: DiagramRules, layerSpacing: Double = 1.0, legSpacing: Double = 0.45) {
         self.rules = rules
         self.layerSpacing = layerSpacing
         self.legSpacing = legSpacing
     }
 
     /// The picture's width in cm (grid plus a margin for the labels).
-    public var width: Double { Double(rules.layerCount + 1) * layerSpacing + 0.5 }
+    var width: Double { Double(rules.layerCount + 1) * layerSpacing + 0.5 }
 
     /// A `tikzpicture` environment for the diagram, vertically centred on the text baseline.
-    public func picture(_ diagram: Diagram) -> String {
+    func picture(_ diagram: Diagram) -> String {
         let L = rules.layerCount
         let n = max(diagram.order, 1)
         let top = Double(n - 1) / 2 * legSpacing
