@@ -26,7 +26,7 @@ struct BornData: ParsableCommand, StyledCommand {
     @Option(parsing: .unconditional, help: "The range R of the potentials.") var range = 1.0
     @Option(parsing: .unconditional, help: "Largest depth scale lambda (lambda ~ Uniform(0, depth)).") var depth = 1.0
     @Option(parsing: .unconditional, help: "Number of potentials.") var count = 50_000
-    @Option(help: "Seed of the random generator.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed of the random generator.") var seed: UInt64 = 1
     @Option(help: "steps: U_i = -lambda u_i, u_i ~ Uniform(0,1); gaussian: random Gaussian wells at step midpoints.")
     var family: PotentialFamily = .steps
     @Option(name: [.short, .customLong("output")], help: "The .npz to write.") var output: String

@@ -38,7 +38,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
     @Flag(help: "Train on raw inputs instead of standardized ones.") var rawInputs = false
     @Option(help: "Training potentials: attractive (U_i = -lambda u_i) or mixed (U_i ~ Uniform(-lambda, lambda)).")
     var sampling: PotentialSampling?
-    @Option(help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
     var quick = false

@@ -23,7 +23,7 @@ struct Check: ParsableCommand, StyledCommand {
     var tolerance: [String] = []
     @Option(parsing: .unconditional, help: "Check at most this many entries per order (a seeded sample beyond).")
     var samples: Int = 64
-    @Option(help: "Seed of the sample.")
+    @Option(parsing: .unconditional, help: "Seed of the sample.")
     var seed: UInt64 = 0
     @OptionGroup var diagnostics: DiagnosticOptions
 

@@ -30,7 +30,7 @@ struct Train: ParsableCommand, StyledCommand {
     @Option(parsing: .unconditional, help: "Passes over the training rows.") var epochs = 100
     @Option(parsing: .unconditional, help: "Rows per Adam step.") var batch = 256
     @Option(parsing: .unconditional, help: "Adam's learning rate.") var lr = 1e-3
-    @Option(help: "Seed for initialisation, the validation split and shuffling.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed for initialisation, the validation split and shuffling.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Fraction of rows held out for validation, in [0, 1).") var validation = 0.1
     @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: LearningRateSchedule = .constant
     @Option(parsing: .unconditional, help: "Epochs between decays for --schedule step (default: a third of --epochs).") var stepSize: Int?
