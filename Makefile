@@ -8,7 +8,11 @@ EXAMPLE ?= grammar/examples/toy.nn
 # One BLAS thread keeps numeric output and training bit-for-bit reproducible.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: run test deps build release clean
+.PHONY: run test deps python-deps build release clean
+
+# NumPy for the helper in python/ and its tests (from PyPI, only when it is missing).
+python-deps:
+	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -27,7 +31,7 @@ run: release
 build: deps
 	$(SWIFT) build --build-tests
 
-test: deps
+test: deps python-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) build --product nnfeyn
 	$(SWIFT) test --skip-build

@@ -34,7 +34,7 @@ let package = Package(
         // Files: writes that never leave a half-written file behind, reads bounded to regular files.
         .target(name: "NNFeynIO", dependencies: ["NNFeynDiagnostics"]),
         // .npz archives (NumPy arrays in a zip), read and written.
-        .target(name: "NNFeynNPZ", dependencies: ["NNFeynIO", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "NNFeynNPZ", dependencies: ["NNFeynAlgebra", "NNFeynIO", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // The model language: lexer, parser, AST, lowering to the model; parameter files; writing models back.
         .target(name: "NNFeynLanguage", dependencies: ["NNFeynDiagnostics", "NNFeynAlgebra", "NNFeynModel", "NNFeynNPZ", "NNFeynIO"]),
         // Diagram model, enumeration, canonical ids, multiplicities, counts, formulas.
@@ -42,7 +42,7 @@ let package = Package(
         // Evaluators (fused, per diagram), the OpenBLAS path, finite differences, size estimates.
         .target(name: "NNFeynEval", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynDiagnostics", "COpenBLAS"]),
         // Text, JSON and LaTeX output.
-        .target(name: "NNFeynEmit", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynEval"]),
+        .target(name: "NNFeynEmit", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynEval", "NNFeynDiagnostics"]),
         // The general MLP trainer (any network): workspace, kernels, schedules, initialisation.
         .target(name: "NNFeynTraining", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagnostics", "COpenBLAS"]),
         // Scattering lengths, Born series, data sets.

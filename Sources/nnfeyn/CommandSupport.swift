@@ -2,6 +2,7 @@
 // results, progress on a terminal.
 import ArgumentParser
 import Foundation
+import NNFeynAlgebra
 import NNFeynDiagnostics
 import NNFeynEval
 import NNFeynIO
@@ -20,6 +21,10 @@ struct ModelOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Refuse expansions whose estimated cost (multiply-adds or bytes; more per operation for large exact numbers) exceeds this.")
     var limit: Int = Expander.defaultLimit
 
+    @Option(name: .customLong("at"), parsing: .unconditional,
+            help: ArgumentHelp("Expand at this point instead of the file's: exact numbers as in the language, comma-separated (\"0.5, -1/3, 2e-3\").", valueName: "point"))
+    var point: String?
+
     /// The order as an integer, or E0301.
     func parsedOrder() throws -> Int {
         guard let value = Int(order.trimmingCharacters(in: .whitespaces)), value >= 0 else {
@@ -35,8 +40,32 @@ struct ModelOptions: ParsableArguments {
         return limit
     }
 
-    /// Loads and checks the model.
-    func load() throws -> Model { try ModelLoader.load(path: model) }
+    /// Loads and checks the model, moved to the point given with --at.
+    func load() throws -> Model {
+        let loaded = try ModelLoader.load(path: model)
+        guard let point else { return loaded }
+        let coordinates = try Self.parsePoint(point)
+        guard coordinates.count == loaded.input.dimension else {
+            throw Diagnostic(code: .pointDimensionMismatch,
+                             message: "--at gives \(coordinates.count) \(coordinates.count == 1 ? "coordinate" : "coordinates") but input '\(loaded.input.name)' has dimension \(loaded.input.dimension)",
+                             help: "give one coordinate per input dimension, e.g. --at \"" + Array(repeating: "0", count: loaded.input.dimension).joined(separator: ", ") + "\"")
+        }
+        return try loaded.at(coordinates)
+    }
+
+    /// Exact coordinates from "0.5, -1/3, 2e-3" (brackets allowed): each one a number of the model language.
+    static func parsePoint(_ text: String) throws -> [Rational] {
+        var body = Substring(text.trimmingCharacters(in: .whitespaces))
+        if body.hasPrefix("[") && body.hasSuffix("]") { body = body.dropFirst().dropLast() }
+        let parts = body.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !(parts.count == 1 && parts[0].isEmpty) else { throw ValidationError("--at needs at least one coordinate") }
+        return try parts.map { part in
+            guard part.count <= 1000, let value = Rational(literal: part) else {
+                throw ValidationError("--at: '\(part)' is not a number (write integers, fractions p/q or decimals such as 2.5e-3)")
+            }
+            return value
+        }
+    }
 }
 
 /// --exact / --numeric.
@@ -59,6 +88,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
     case latex
+    case npz
 }
 
 /// Writes `text` to a file (safely: a failure leaves any previous file intact), or to standard output when `path`

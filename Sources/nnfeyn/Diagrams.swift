@@ -49,6 +49,7 @@ struct Diagrams: ParsableCommand, StyledCommand {
         let order = try model.parsedOrder()
         let limit = try model.checkedLimit()
         guard (1...17).contains(digits) else { throw ValidationError("--digits must be between 1 and 17 (got \(digits))") }
+        guard format != .npz else { throw ValidationError("diagrams writes text, json or latex; 'nnfeyn expand --format npz' writes tensors") }
         guard maxDiagrams >= 1 else { throw ValidationError("--max-diagrams must be at least 1 (got \(maxDiagrams))") }
         if let vertices, vertices < 0 { throw ValidationError("--vertices must be 0 or more (got \(vertices))") }
         guard order <= 200 else {
@@ -91,6 +92,7 @@ struct Diagrams: ParsableCommand, StyledCommand {
         case .text: .text
         case .json: .json
         case .latex: fragment ? .latexFragment : .latex
+        case .npz: .json
         }
         return DiagramListing.render(model: model, breakdown: breakdown, format: outputFormat, options: options)
     }

@@ -4,7 +4,9 @@ import NNFeynDiagnostics
 import NNFeynDiagrams
 import NNFeynEmit
 import NNFeynEval
+import NNFeynIO
 import NNFeynModel
+import NNFeynNPZ
 
 /// `nnfeyn expand`: every derivative of every output up to an order, as a Taylor polynomial or JSON.
 struct Expand: ParsableCommand, StyledCommand {
@@ -13,14 +15,21 @@ struct Expand: ParsableCommand, StyledCommand {
         discussion: """
         Exact (GMP rationals) when every needed activation value is rational, numeric (doubles, OpenBLAS) otherwise;
         the header says which. --by-diagram breaks each order into its diagrams' contributions.
+        --format npz -o FILE.npz writes NumPy arrays per order k: index_k (int64, count x k), derivative_k and
+        coefficient_k (float64, outputs x count), with --dense also dense_k (outputs x d x ... x d), plus point and
+        meta (a JSON string); exact values are written as their nearest doubles (--exact-strings adds exact_k).
         """)
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var arithmetic: ArithmeticOptions
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, json or npz (NumPy arrays; needs -o).")
     var format: OutputFormat = .text
-    @Flag(help: "Break each order down into its diagrams' contributions.")
+    @Flag(help: "Break each order down into its diagrams' contributions (text and json).")
     var byDiagram = false
+    @Flag(help: "With --format npz: also write each order's full symmetric tensor, dense_k (outputs x d x ... x d).")
+    var dense = false
+    @Flag(help: "With --format npz and exact arithmetic: also write the exact derivatives as strings, exact_k.")
+    var exactStrings = false
     @Option(parsing: .unconditional, help: "Significant digits of doubles in text output (1 to 17).")
     var digits: Int = 12
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
@@ -28,7 +37,14 @@ struct Expand: ParsableCommand, StyledCommand {
     @OptionGroup var diagnostics: DiagnosticOptions
 
     func run() throws {
-        guard format != .latex else { throw ValidationError("expand writes text or json; 'nnfeyn diagrams --format latex' draws diagrams") }
+        guard format != .latex else { throw ValidationError("expand writes text, json or npz; 'nnfeyn diagrams --format latex' draws diagrams") }
+        if format == .npz {
+            guard let output, output != "-" else { throw ValidationError("--format npz writes a binary file: name it with -o FILE.npz") }
+            guard !byDiagram else { throw ValidationError("--by-diagram is available in text and json output, not npz") }
+        } else {
+            if dense { throw ValidationError("--dense applies to --format npz only") }
+            if exactStrings { throw ValidationError("--exact-strings applies to --format npz only") }
+        }
         guard (1...17).contains(digits) else { throw ValidationError("--digits must be between 1 and 17 (got \(digits))") }
         let order = try model.parsedOrder()
         let limit = try model.checkedLimit()
@@ -39,6 +55,19 @@ struct Expand: ParsableCommand, StyledCommand {
         let result = try expandReportingProgress(loaded, order: order, mode: mode, limit: limit)
         let label = ExpansionModeLabel(mode: result.mode.rawValue,
                                        fallbackReason: result.fallbackReason.map { $0.diagnostic(in: loaded.architecture).message })
+        if format == .npz, let output {
+            let arrays: [(name: String, array: DenseArray)]
+            switch result.values {
+            case .exact(let expansion):
+                arrays = try ExpansionArrays.arrays(model: loaded, expansion: expansion, mode: label, dense: dense, exactStrings: exactStrings)
+            case .numeric(let expansion):
+                arrays = try ExpansionArrays.arrays(model: loaded, expansion: expansion, mode: label, dense: dense, exactStrings: exactStrings)
+            }
+            var archive = NPZArchive()
+            for (name, array) in arrays { archive.set(name, array) }
+            try Files.write(archive.encoded(), to: output)
+            return
+        }
         let text: String
         switch result.values {
         case .exact(let expansion):
