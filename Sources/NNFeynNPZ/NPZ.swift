@@ -1,6 +1,7 @@
 // .npz archives: a zip of .npy files (NumPy's format, versions 1 to 3). We read float64, float32 and integer arrays
 // in C order, little-endian, and write float64. Anything else is a clear error naming the member, never a trap.
 import Foundation
+import NNFeynAlgebra
 import NNFeynIO
 import ZIPFoundation
 
@@ -290,20 +291,6 @@ enum NPY {
     }
 
     static func encode(_ array: NDArray) -> Data {
-        let shapeText = array.shape.count == 1 ? "(\(array.shape[0]),)" : "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': \(shapeText), }"
-        // Pad so that magic + version + length + header is a multiple of 64, ending in a newline.
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var bytes = magic + [1, 0]
-        let length = header.utf8.count
-        bytes += [UInt8(length & 0xFF), UInt8(length >> 8)]
-        bytes += Array(header.utf8)
-        bytes.reserveCapacity(bytes.count + array.values.count * 8)
-        for value in array.values {
-            let bits = value.bitPattern
-            for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(k)))) }
-        }
-        return Data(bytes)
+        encode(DenseArray(shape: array.shape, .float64(array.values)))
     }
 }
