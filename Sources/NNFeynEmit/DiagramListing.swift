@@ -17,15 +17,22 @@ public struct DiagramListingOptions: Sendable, Equatable {
     public var significantDigits: Int
     /// At most this many contribution entries per diagram in LaTeX (the rest are counted); nil shows all.
     public var latexEntryLimit: Int?
+    /// Whether LaTeX tables have a contribution column (the term then gets its own row).
+    public var showContribution: Bool
+    /// The widest a LaTeX drawing may be, in cm: wider grids are drawn with closer layers (labels keep their size).
+    public var drawingWidth: Double
 
     /// Options; the defaults show every diagram in canonical order.
     public init(sortBySize: Bool = false, onlyNonVanishing: Bool = false, filter: DiagramFilter = DiagramFilter(),
-                significantDigits: Int = 10, latexEntryLimit: Int? = 8) {
+                significantDigits: Int = 10, latexEntryLimit: Int? = 8, showContribution: Bool = true,
+                drawingWidth: Double = DiagramLaTeX.defaultDrawingWidth) {
         self.sortBySize = sortBySize
         self.onlyNonVanishing = onlyNonVanishing
         self.filter = filter
         self.significantDigits = significantDigits
         self.latexEntryLimit = latexEntryLimit
+        self.showContribution = showContribution
+        self.drawingWidth = drawingWidth
     }
 }
 

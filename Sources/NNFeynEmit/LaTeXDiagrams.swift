@@ -1,6 +1,9 @@
-// The LaTeX form of a diagram listing: a longtable (one row per diagram: id, drawing, term, multiplicity,
-// contribution) either as a fragment to \input or wrapped in a standalone document. Only standard packages:
-// amsmath, array, longtable, booktabs, tikz (and geometry in the standalone document).
+// The LaTeX form of a diagram listing: a longtable either as a fragment to \input or wrapped in a standalone
+// document. It fits the text block of a portrait A4 or letter `article` (345 pt) and anything wider: the table is
+// exactly \linewidth wide, the last column takes what the id, drawing and multiplicity leave, and the term, which
+// can be long, gets a row of its own under its diagram (or the last column, without contributions). Drawings wider
+// than the chosen width are drawn with closer layers, so their labels keep a printable size. Only standard
+// packages: amsmath, array, longtable, booktabs, tikz (and geometry in the standalone document).
 import NNFeynAlgebra
 import NNFeynModel
 import NNFeynDiagrams
@@ -11,13 +14,16 @@ public enum DiagramLaTeX {
     /// The packages a fragment needs in the including document's preamble.
     public static let requiredPackages = ["amsmath", "array", "longtable", "booktabs", "tikz"]
 
-    /// A standalone document (landscape A4) with a title, the notation and the table.
+    /// The default widest drawing, in cm: about a third of a portrait article's text block.
+    public static let defaultDrawingWidth = 4.2
+
+    /// A standalone document (portrait A4) with a title, the notation and the table.
     public static func document<S: Scalar>(model: Model, breakdown: DiagramOrderBreakdown<S>,
                                            options: DiagramListingOptions = DiagramListingOptions()) -> String {
         let shown = DiagramListing.select(breakdown.contributions, options: options).count
         return """
             \\documentclass[10pt]{article}
-            \\usepackage[a4paper,landscape,margin=1.5cm]{geometry}
+            \\usepackage[a4paper,margin=2cm]{geometry}
             \\usepackage{\(requiredPackages.joined(separator: ","))}
             \\pagestyle{empty}
             \\begin{document}
@@ -40,25 +46,32 @@ public enum DiagramLaTeX {
     public static func fragment<S: Scalar>(model: Model, breakdown: DiagramOrderBreakdown<S>,
                                            options: DiagramListingOptions = DiagramListingOptions()) -> String {
         let rules = DiagramRules(model.architecture)
-        let tikz = DiagramTikZ(rules: rules)
+        let tikz = DiagramTikZ(rules: rules, fittingWidth: options.drawingWidth)
         let formula = DiagramFormula(rules: rules)
         let shown = DiagramListing.select(breakdown.contributions, options: options)
-        let drawing = String(format2(tikz.width))
-        let header = "ID & diagram & term & mult. & contribution \\\\"
+        let drawing = format2(tikz.width)
+        // Fixed columns (id, drawing, multiplicity) and the last one, which fills what is left of \linewidth.
+        let last = "\\dimexpr\\linewidth-\(format2(1.0 + tikz.width + 0.9))cm-6\\tabcolsep\\relax"
+        let header = "ID & diagram & mult. & " + (options.showContribution ? "contribution" : "term") + " \\\\"
         var out = ["% nnfeyn diagrams of order \(breakdown.order); needs \\usepackage{\(requiredPackages.joined(separator: ","))}",
-                   "\\begin{longtable}{@{}>{\\raggedright\\arraybackslash}m{1.1cm} m{\(drawing)cm} "
-                   + ">{\\raggedright\\arraybackslash}m{8.4cm} >{\\raggedleft\\arraybackslash}m{1.2cm} "
-                   + ">{\\raggedright\\arraybackslash}m{5.6cm}@{}}",
+                   "\\begin{longtable}{@{}>{\\raggedright\\arraybackslash}m{1.0cm} >{\\centering\\arraybackslash}m{\(drawing)cm} "
+                   + ">{\\raggedleft\\arraybackslash}m{0.9cm} >{\\raggedright\\arraybackslash}m{\(last)}@{}}",
                    "\\toprule", header, "\\midrule", "\\endfirsthead",
                    "\\toprule", header, "\\midrule", "\\endhead",
                    "\\bottomrule", "\\endfoot"]
         for c in shown {
             let term = "$" + formula.latex(c.diagram) + "$"
             out.append("\(c.diagram.id) & \(tikz.picture(c.diagram))")
-            out.append("& \(term) & \(c.multiplicity) & \(contributionCell(c, options: options)) \\\\")
+            if options.showContribution {
+                // The term, often long, gets a full-width row of its own, kept on the page with its diagram.
+                out.append("& \(c.multiplicity) & \(contributionCell(c, options: options)) \\\\*")
+                out.append("\\multicolumn{4}{@{}p{\\linewidth}@{}}{\\small term: \(term)} \\\\")
+            } else {
+                out.append("& \(c.multiplicity) & \\small \(term) \\\\")
+            }
             out.append("\\addlinespace[4pt]")
         }
-        if shown.isEmpty { out.append("\\multicolumn{5}{l}{no diagrams} \\\\") }
+        if shown.isEmpty { out.append("\\multicolumn{4}{l}{no diagrams} \\\\") }
         out.append("\\end{longtable}")
         return out.joined(separator: "\n") + "\n"
     }

@@ -20,6 +20,13 @@ struct DiagramTikZ: Sendable {
         self.legSpacing = legSpacing
     }
 
+    /// A drawer whose pictures are at most `width` cm wide: layers 1 cm apart unless that is too wide, but never
+    /// closer than 0.45 cm (labels would collide).
+    init(rules: DiagramRules, fittingWidth width: Double) {
+        let columns = Double(rules.layerCount + 1)
+        self.init(rules: rules, layerSpacing: min(1.0, max(0.45, (width - 0.5) / columns)))
+    }
+
     /// The picture's width in cm (grid plus a margin for the labels).
     var width: Double { Double(rules.layerCount + 1) * layerSpacing + 0.5 }
 
@@ -78,7 +85,7 @@ struct DiagramTikZ: Sendable {
         return (["\\begin{tikzpicture}[baseline={([yshift=-0.5ex]current bounding box.center)},"
                  + "line/.style={thick,black!75},grid/.style={gray!35,dashed,very thin},"
                  + "vertex/.style={circle,fill=black,text=white,font=\\tiny\\bfseries,inner sep=0pt,minimum size=7.5pt},"
-                 + "layer/.style={below,font=\\tiny,gray!80!black,inner sep=1pt}]"]
+                 + "layer/.style={below,font=\\scriptsize,black!75,inner sep=1pt}]"]
                 + grid + lines + dots + ["\\end{tikzpicture}"]).joined(separator: "\n")
     }
 }

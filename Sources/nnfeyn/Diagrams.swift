@@ -24,6 +24,10 @@ struct Diagrams: ParsableCommand, StyledCommand {
     var format: OutputFormat = .text
     @Flag(help: "With --format latex: a table to \\input instead of a standalone document.")
     var fragment = false
+    @Flag(help: "With --format latex: leave out the contribution column (the term takes its place).")
+    var noContribution = false
+    @Option(parsing: .unconditional, help: "With --format latex: the widest a drawing may be, in cm (layers are drawn closer to fit; default 4.2).")
+    var drawingWidth: Double?
     @Option(help: "Sort: canonical (default) or size (largest contribution first).")
     var sort: DiagramSort = .canonical
     @Flag(help: "Keep only diagrams that do not vanish at the point.")
@@ -50,6 +54,15 @@ struct Diagrams: ParsableCommand, StyledCommand {
         let limit = try model.checkedLimit()
         guard (1...17).contains(digits) else { throw ValidationError("--digits must be between 1 and 17 (got \(digits))") }
         guard format != .npz else { throw ValidationError("diagrams writes text, json or latex; 'nnfeyn expand --format npz' writes tensors") }
+        if format != .latex {
+            for (flag, given) in [("--fragment", fragment), ("--no-contribution", noContribution), ("--drawing-width", drawingWidth != nil)] where given {
+                throw ValidationError("\(flag) applies to --format latex only")
+            }
+        }
+        if count && format == .latex { throw ValidationError("--count writes text or json; the LaTeX form lists diagrams of one order") }
+        if let drawingWidth, !(drawingWidth.isFinite && drawingWidth >= 1 && drawingWidth <= 30) {
+            throw ValidationError("--drawing-width must be between 1 and 30 cm (got \(drawingWidth))")
+        }
         guard maxDiagrams >= 1 else { throw ValidationError("--max-diagrams must be at least 1 (got \(maxDiagrams))") }
         if let vertices, vertices < 0 { throw ValidationError("--vertices must be 0 or more (got \(vertices))") }
         guard order <= 200 else {
@@ -68,6 +81,8 @@ struct Diagrams: ParsableCommand, StyledCommand {
         var options = DiagramListingOptions(sortBySize: sort == .size, onlyNonVanishing: nonVanishing,
                                             filter: DiagramFilter(topLayer: layer, vertexCount: vertices))
         options.significantDigits = digits
+        options.showContribution = !noContribution
+        if let drawingWidth { options.drawingWidth = drawingWidth }
         // Refuse what the fused expansion would refuse too: the same size estimate guards both.
         _ = try loaded.locating { () throws(EvaluationError) in try Expander.checkedEstimate(loaded, order: order, limit: limit) }
         let text: String
