@@ -427,14 +427,15 @@ struct Lowering {
 
     /// The same resolution as `resolve`, as a path relative to where the user runs nnfeyn (for messages).
     static func displayPath(_ path: String, relativeTo modelPath: String) -> String {
-        if path.hasPrefix("/") { return path }
+        if path.hasPrefix("/") || modelPath == "<stdin>" { return path }
         let directory = modelPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         return directory.isEmpty ? path : directory + "/" + path
     }
 
-    /// A path from the model file resolved against the model file's directory (absolute paths stay as they are).
+    /// A path from the model file resolved against the model file's directory (absolute paths stay as they are; a
+    /// model read from standard input resolves against the current directory).
     static func resolve(_ path: String, relativeTo modelPath: String) -> URL {
-        if path.hasPrefix("/") { return URL(fileURLWithPath: path) }
+        if path.hasPrefix("/") || modelPath == "<stdin>" { return URL(fileURLWithPath: path) }
         return URL(fileURLWithPath: modelPath).deletingLastPathComponent().appendingPathComponent(path)
     }
 }

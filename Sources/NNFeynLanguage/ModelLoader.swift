@@ -39,11 +39,19 @@ public enum ModelLoader {
         return lowered
     }
 
-    /// Reads a model file as UTF-8 text; a missing, non-regular, oversized, unreadable or non-UTF-8 file is a
-    /// diagnostic.
+    /// The path that means standard input. Its `parameters` paths resolve against the current directory.
+    public static let standardInput = "-"
+
+    /// Reads a model file as UTF-8 text ("-": standard input); a missing, non-regular, oversized, unreadable or
+    /// non-UTF-8 file is a diagnostic.
     public static func read(path: String) throws(DiagnosticList) -> SourceFile {
         func fail(_ message: String, notes: [String] = []) -> DiagnosticList {
             DiagnosticList([Diagnostic(code: .unreadableFile, message: message, path: path, notes: notes)])
+        }
+        if path == standardInput {
+            let data = FileHandle.standardInput.readData(ofLength: maximumFileSize + 1)
+            guard data.count <= maximumFileSize else { throw fail("the model on standard input is larger than \(maximumFileSize) bytes") }
+            return try decode([UInt8](data), path: "<stdin>")
         }
         let data: Data
         do { data = try Files.read(path, limit: maximumFileSize) } catch {
