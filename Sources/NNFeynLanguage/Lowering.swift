@@ -366,7 +366,8 @@ struct Lowering {
             // A trainer may be about to create this file.
             if options.allowMissingParameters { return nil }
             error(DiagnosticCode.unreadableParameters, "parameters file '\(path)' not found", at: span,
-                  help: "a relative path is resolved against the model file's directory",
+                  help: file.path == "<stdin>" ? "a model read from standard input resolves a relative path against the current directory"
+                                               : "a relative path is resolved against the model file's directory",
                   notes: ["looked for '\(Lowering.displayPath(path, relativeTo: file.path))'"])
             return nil
         }

@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func diagnosticsPointIntoStandardInput() throws {
-        let result = try runNNFeyn(["expand", "-", "--diagnostics", "short"], input: Data("input x : 1\ndense y : 1 tahn\n".utf8))
+        let result = try runNNFeyn(["expand", "-", "--diagnostics", "short"], input: Data("input x : 1\ndense y : 1 tahn\n  weight [[1]]\n  bias none\n".utf8))
         #expect(result.exitCode == 1)
         #expect(result.stderr == "<stdin>:2:13: error[E0204]: unknown activation 'tahn'\n")
     }
