@@ -147,8 +147,8 @@ public enum DiagnosticCodes {
                   bias [0]
             """),
         Entry(code: "E0204", title: "unknown activation", explanation: """
-            The activation after a layer's width must be one of: linear, tanh, sigmoid, softplus, silu, gelu, sin, \
-            cos, exp, square, relu, or a polynomial poly(c0, c1, ...) meaning c0 + c1 z + c2 z^2 + ... Names are \
+            The activation after a layer's width must be one of: linear, tanh, sigmoid, softplus, silu, gelu, erf, \
+            sin, cos, exp, square, relu, or a polynomial poly(c0, c1, ...) meaning c0 + c1 z + c2 z^2 + ... Names are \
             lowercase. When the name is close to a known one, the diagnostic suggests it.
             """),
         Entry(code: "E0205", title: "duplicate layer name", explanation: """
