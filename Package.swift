@@ -32,9 +32,13 @@ let package = Package(
         .target(name: "NNFeynEmit", dependencies: ["NNFeynAlgebra", "NNFeynLanguage", "NNFeynDiagrams", "NNFeynEval"]),
         // Scattering lengths, Born series, data sets, training, experiments.
         .target(name: "NNFeynPhysics", dependencies: ["NNFeynAlgebra", "NNFeynLanguage", "NNFeynNPZ", "NNFeynEval", "COpenBLAS"]),
+        // Experiments on the numeric backend: neural-network field theory (ensembles of random networks, their
+        // correlators, exact finite-width theory). Plain arrays at its boundary; LaTeX as text only.
+        .target(name: "NNFeynExperiments", dependencies: ["NNFeynAlgebra", "NNFeynEval", "COpenBLAS"]),
         // The command-line tool: argument handling and printing only.
         .executableTarget(name: "nnfeyn", dependencies: [
             "NNFeynAlgebra", "NNFeynLanguage", "NNFeynDiagrams", "NNFeynEval", "NNFeynEmit", "NNFeynPhysics", "NNFeynNPZ",
+            "NNFeynExperiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -45,6 +49,7 @@ let package = Package(
         .testTarget(name: "NNFeynEvalTests", dependencies: ["NNFeynEval", "NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),
         .testTarget(name: "NNFeynPhysicsTests", dependencies: ["NNFeynPhysics", "NNFeynNPZ", "NNFeynLanguage", "NNFeynEval", "NNFeynAlgebra"]),
         .testTarget(name: "NNFeynEmitTests", dependencies: ["NNFeynEmit", "NNFeynEval", "NNFeynDiagrams", "NNFeynLanguage", "NNFeynAlgebra"]),
+        .testTarget(name: "NNFeynExperimentsTests", dependencies: ["NNFeynExperiments", "NNFeynEval", "NNFeynAlgebra"]),
         .testTarget(name: "NNFeynCLITests", dependencies: ["NNFeynLanguage", "NNFeynNPZ", "NNFeynAlgebra"]),
     ]
 )

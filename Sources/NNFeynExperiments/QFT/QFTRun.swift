@@ -1,0 +1,197 @@
+// `qft run`, `qft theory` and `qft merge`: sample the correlators of an ensemble at many widths (or compute them
+// exactly), and reduce shards.
+import Foundation
+
+/// What `qft run` and `qft theory` do.
+public struct QFTRunOptions: Sendable {
+    public var ensemble: QFTEnsemble
+    public var points: [[Double]]
+    public var widths: [Int]
+    public var orders: [Int]
+    public var plan: SamplingPlan
+    /// The width range [low, high] of the slope fits.
+    public var slopeWidths: [Int]
+
+    /// The published run of an activation (`quick`: a small one of the same shape, seconds, for tests).
+    public static func defaults(_ activation: QFTActivation, dIn: Int = 1, quick: Bool = false) -> QFTRunOptions {
+        let ensemble = QFTEnsemble(activation: activation, dIn: dIn)
+        return QFTRunOptions(ensemble: ensemble, points: activation.defaultPoints(dIn: dIn) ?? [],
+                             widths: quick ? [2, 3, 5, 10, 20] : qftDefaultWidths, orders: [2, 4, 6],
+                             plan: SamplingPlan(models: quick ? 4000 : 1_000_000, chunks: 10),
+                             slopeWidths: [2, 20])
+    }
+
+    public init(ensemble: QFTEnsemble, points: [[Double]], widths: [Int], orders: [Int], plan: SamplingPlan, slopeWidths: [Int]) {
+        self.ensemble = ensemble
+        self.points = points
+        self.widths = widths
+        self.orders = orders
+        self.plan = plan
+        self.slopeWidths = slopeWidths
+    }
+
+    public func validate() throws(QFTError) {
+        try ensemble.validate()
+        try plan.validate()
+        guard !points.isEmpty, points.count <= 12 else { throw QFTError("give between 1 and 12 input points (got \(points.count))") }
+        guard points.allSatisfy({ $0.count == ensemble.dIn && $0.allSatisfy(\.isFinite) }) else {
+            throw QFTError("every input point needs \(ensemble.dIn) finite coordinates (--d-in \(ensemble.dIn))")
+        }
+        try Self.validate(widths: widths, orders: orders, slopeWidths: slopeWidths)
+    }
+
+    static func validate(widths: [Int], orders: [Int], slopeWidths: [Int]) throws(QFTError) {
+        guard !widths.isEmpty, widths.allSatisfy({ $0 >= 1 && $0 <= 100_000 }) else {
+            throw QFTError("--widths must be integers between 1 and 100000")
+        }
+        guard Set(widths).count == widths.count else { throw QFTError("--widths lists a width twice") }
+        guard !orders.isEmpty, orders.allSatisfy({ [2, 4, 6].contains($0) }), Set(orders).count == orders.count else {
+            throw QFTError("--npt must list orders among 2, 4, 6 (got \(orders.map(String.init).joined(separator: ",")))")
+        }
+        guard slopeWidths.count == 2, slopeWidths[0] <= slopeWidths[1] else {
+            throw QFTError("--slope-widths must be LOW,HIGH with LOW <= HIGH")
+        }
+    }
+
+    /// The orders measured: six points need four (for the connected part) and two are always cheap.
+    var measuredOrders: [Int] {
+        var set = Set(orders)
+        if set.contains(6) { set.insert(4) }
+        set.insert(2)
+        return set.sorted()
+    }
+}
+
+/// Progress events of the QFT commands.
+public enum QFTEvent: Sendable {
+    case width(index: Int, count: Int, width: Int)
+    case sampling(SamplingProgress)
+    case widthDone(width: Int, seconds: Double)
+}
+
+/// The `run`, `theory` and `merge` pipelines.
+public enum QFTRun {
+    /// Samples this shard of a run (stream tag 0: the run's own random streams).
+    public static func sample(_ options: QFTRunOptions, progress: (@Sendable (QFTEvent) -> Void)? = nil) throws(QFTError) -> QFTAccumulators {
+        try options.validate()
+        let evaluator = ForwardEvaluator(ensemble: options.ensemble, points: options.points)
+        return try sample(evaluator: evaluator, command: "run", ensemble: options.ensemble,
+                          observables: .outputs(options.points), orders: options.measuredOrders, widths: options.widths,
+                          plan: options.plan, slopeWidths: options.slopeWidths, streamTag: 0, progress: progress)
+    }
+
+    static func sample(evaluator: any BlockEvaluator, command: String, ensemble: QFTEnsemble, observables: ObservableSet,
+                       orders: [Int], widths: [Int], plan: SamplingPlan, slopeWidths: [Int], streamTag: UInt64,
+                       progress: (@Sendable (QFTEvent) -> Void)?) throws(QFTError) -> QFTAccumulators {
+        let tuples = CorrelatorTuples(observableCount: observables.count, orders: orders)
+        var sums: [WidthSums] = []
+        for (k, width) in widths.enumerated() {
+            progress?(.width(index: k, count: widths.count, width: width))
+            let start = Date()
+            var relay: (@Sendable (SamplingProgress) -> Void)? = nil
+            if let progress { relay = { progress(.sampling($0)) } }
+            sums.append(try EnsembleSampler.accumulate(width: width, evaluator: evaluator, tuples: tuples, plan: plan,
+                                                       streamTag: streamTag, progress: relay))
+            progress?(.widthDone(width: width, seconds: Date().timeIntervalSince(start)))
+        }
+        return QFTAccumulators(command: command, ensemble: ensemble, observables: observables, orders: orders,
+                               models: plan.models, chunks: plan.chunks, seed: plan.seed, slopeWidths: slopeWidths,
+                               shardCount: plan.shardCount, shards: [plan.shardIndex], widths: sums)
+    }
+
+    /// Reduces shards of one run: sums add exactly; refuses different runs and repeated shards.
+    public static func merge(_ parts: [QFTAccumulators]) throws(QFTError) -> QFTAccumulators {
+        guard var total = parts.first else { throw QFTError("nothing to merge") }
+        for part in parts.dropFirst() {
+            guard part.sameRun(as: total) else {
+                throw QFTError("the accumulators come from different runs (configuration, widths or shard count differ)")
+            }
+            let repeated = Set(part.shards).intersection(total.shards)
+            guard repeated.isEmpty else {
+                throw QFTError("shard \(repeated.sorted().map(String.init).joined(separator: ", ")) of \(total.shardCount) is given twice")
+            }
+            for w in total.widths.indices { total.widths[w].add(part.widths[w]) }
+            total.shards = (total.shards + part.shards).sorted()
+        }
+        for w in total.widths.indices {
+            for c in total.widths[w].chunks.indices { total.widths[w].chunks[c] = total.widths[w].chunks[c].normalized() }
+        }
+        return total
+    }
+
+    /// The report of sampled (possibly merged) accumulators.
+    public static func report(_ accumulators: QFTAccumulators) -> QFTReport {
+        let tuples = CorrelatorTuples(observableCount: accumulators.observables.count, orders: accumulators.orders)
+        let theory = FiniteWidthTheory(ensemble: accumulators.ensemble, observables: accumulators.observables.neuronObservables,
+                                       highestOrder: accumulators.orders.max() ?? 2)
+        let widths = accumulators.widths.map { sums in
+            WidthReportBuilder.build(width: sums.width, tuples: tuples, theory: theory, statistics: WidthStatistics(sums, tuples: tuples))
+        }
+        let complete = Set(accumulators.shards) == Set(0..<accumulators.shardCount)
+        let sampled = accumulators.widths.first.map { $0.chunks.reduce(0) { $0 + $1.models } } ?? 0
+        return assemble(command: accumulators.command, ensemble: accumulators.ensemble, observables: accumulators.observables,
+                        orders: accumulators.orders, theory: theory, widths: widths, slopeWidths: accumulators.slopeWidths,
+                        sampling: SamplingInfo(models: accumulators.models, chunks: accumulators.chunks, seed: accumulators.seed,
+                                               complete: complete, modelsSampled: sampled))
+    }
+
+    /// The exact report: GP and finite-width correlators, no sampling.
+    public static func theory(_ options: QFTRunOptions) throws(QFTError) -> QFTReport {
+        try options.ensemble.validate()
+        try QFTRunOptions.validate(widths: options.widths, orders: options.orders, slopeWidths: options.slopeWidths)
+        let orders = options.measuredOrders
+        let tuples = CorrelatorTuples(observableCount: options.points.count, orders: orders)
+        let theory = FiniteWidthTheory(ensemble: options.ensemble, observables: options.points.map { .output($0) },
+                                       highestOrder: orders.max() ?? 2)
+        let widths = options.widths.map { WidthReportBuilder.build(width: $0, tuples: tuples, theory: theory, statistics: nil) }
+        return assemble(command: "theory", ensemble: options.ensemble, observables: .outputs(options.points), orders: orders,
+                        theory: theory, widths: widths, slopeWidths: options.slopeWidths, sampling: nil)
+    }
+
+    static func assemble(command: String, ensemble: QFTEnsemble, observables: ObservableSet, orders: [Int],
+                         theory: FiniteWidthTheory, widths: [WidthReport], slopeWidths: [Int], sampling: SamplingInfo?) -> QFTReport {
+        var slopes: [String: SlopeReport] = [:]
+        let low = slopeWidths.first ?? 2, high = slopeWidths.last ?? 20
+        if orders.contains(2) { slopes["m2"] = SlopeFit.slope(widths: widths, measure: \.m2, low: low, high: high) }
+        if orders.contains(4) { slopes["m4"] = SlopeFit.slope(widths: widths, measure: \.m4, low: low, high: high) }
+        if orders.contains(6) {
+            slopes["m6"] = SlopeFit.slope(widths: widths, measure: \.m6, low: low, high: high)
+            slopes["c6"] = SlopeFit.slope(widths: widths, measure: \.c6, low: low, high: high)
+        }
+        var notes: [String] = []
+        if !theory.isExact {
+            notes.append("no exact finite-width theory for this ensemble and these points (exact fields are null); "
+                         + "the GP values are exact")
+        }
+        var coefficient4: EstimateReport? = nil
+        if orders.contains(4) {
+            let tuples = IndexTuples.nonDecreasing(count: observables.count, length: 4)
+            let relevant = tuples.filter { abs(theory.gaussianProcess($0)) > 0 }
+            coefficient4 = coefficient(widths, exact: theory.coefficientFour(relevant))
+        }
+        return QFTReport(command: command, ensemble: ensemble, observables: observables, orders: orders, sampling: sampling,
+                         widths: widths, slopes: slopes, coefficient4: coefficient4, notes: notes)
+    }
+
+    /// c from a weighted fit of N ratio4 = c + c'/N over widths >= 5; the exact c is the theory's limit.
+    static func coefficient(_ widths: [WidthReport], exact: Double?) -> EstimateReport? {
+        var estimate = EstimateReport(value: nil, stderr: nil, exact: exact)
+        let used = widths.filter { $0.width >= 5 }
+        guard used.count >= 2 else { return exact == nil ? nil : estimate }
+        let sampled = used.compactMap { w -> (Double, Double, Double)? in
+            guard let r = w.ratio4, let v = r.value, let s = r.stderr, s > 0 else { return nil }
+            let n = Double(w.width)
+            return (1 / n, n * v, n * s)
+        }
+        if sampled.count == used.count, let f = SlopeFit.fit(x: sampled.map(\.0), y: sampled.map(\.1), sigma: sampled.map(\.2)) {
+            // N ratio4 = c + c' (1/N): c is the intercept; its standard error from the weighted normal equations.
+            estimate.value = f.intercept
+            let w = sampled.map { 1 / ($0.2 * $0.2) }
+            let sw = w.reduce(0, +), sx = zip(w, sampled).reduce(0) { $0 + $1.0 * $1.1.0 }
+            let sxx = zip(w, sampled).reduce(0) { $0 + $1.0 * $1.1.0 * $1.1.0 }
+            let determinant = sw * sxx - sx * sx
+            if determinant > 0 { estimate.stderr = (sxx / determinant).squareRoot() }
+        }
+        return estimate.value == nil && estimate.exact == nil ? nil : estimate
+    }
+}
