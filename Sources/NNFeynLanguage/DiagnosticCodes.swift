@@ -250,6 +250,12 @@ public enum DiagnosticCodes {
             The file given with -o/--output could not be written: its folder does not exist, or it is not \
             writable. The message carries the operating system's reason.
             """),
+        Entry(code: "E0226", title: "cannot merge these accumulators", explanation: """
+            'nnfeyn qft merge' reads DIR/accumulators.json from every directory it is given and adds their sums. \
+            It refuses a file it cannot read or parse, accumulators of different runs (activation, points, widths, \
+            models, chunks, seed or shard count differ: compare the 'qft run' arguments), and a shard given twice. \
+            Shards of one run come from the same command line with --shard 0/K ... K-1/K.
+            """),
 
         // MARK: E03xx expansion limits
         Entry(code: "E0301", title: "order must be non-negative", explanation: """

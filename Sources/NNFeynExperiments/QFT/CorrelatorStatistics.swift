@@ -218,14 +218,22 @@ enum WidthReportBuilder {
         if let range6 = tuples.ranges[6], let range4 = tuples.ranges[4] {
             let quartets = IndexTuples.Index(count: tuples.observableCount, length: 4)
             let kernel = theory.exactKernel
-            func connected(_ means: [Double], _ t: Int) -> Double {
+            // Per six-point tuple: the 15 (quartet position in the run's list, kernel of the pair), and the Wick sum.
+            var splits: [[(Int, Double)]] = []
+            var wick: [Double] = []
+            for t in range6 {
                 let tuple = tuples.tuples[t]
+                splits.append(IndexTuples.pairQuartetSplits.map { split in
+                    (range4.lowerBound + quartets.position(of: split.quartet.map { tuple[$0] }),
+                     kernel[tuple[split.pair.0]][tuple[split.pair.1]])
+                })
+                wick.append(IndexTuples.wickSum(tuple, kernel))
+            }
+            func connected(_ means: [Double], _ t: Int) -> Double {
+                let k = t - range6.lowerBound
                 var fourTwo = 0.0
-                for split in IndexTuples.pairQuartetSplits {
-                    let q = quartets.position(of: split.quartet.map { tuple[$0] })
-                    fourTwo += means[range4.lowerBound + q] * kernel[tuple[split.pair.0]][tuple[split.pair.1]]
-                }
-                return means[t] - fourTwo + 2 * IndexTuples.wickSum(tuple, kernel)
+                for (q, k2) in splits[k] { fourTwo += means[q] * k2 }
+                return means[t] - fourTwo + 2 * wick[k]
             }
             let used = relevant(range6, gp: gp)
             var measure = MeasureReport()

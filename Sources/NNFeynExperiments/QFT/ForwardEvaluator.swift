@@ -114,7 +114,8 @@ final class ForwardWorker: BlockWorker {
             }
         }
         for k in 0..<(count * p) where !output[k].isFinite {
-            throw QFTError("a sampled network output is not finite (width \(width)); the ensemble overflows double precision")
+            throw QFTError("a sampled network output is not finite (width \(width)); the ensemble overflows double precision",
+                           code: "E0403")
         }
     }
 

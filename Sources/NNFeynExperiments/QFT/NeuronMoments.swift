@@ -47,8 +47,8 @@ public struct NeuronMoments: Sendable {
         case gaussClosedForm(covariance: [[Double]])
         /// ReLU: for each observable, its factor on the unit circle of a 2-dimensional reduction of xi.
         case angular(factors: [AngularFactor])
-        /// Smooth activations: u_a at every node of a grid, and the grid's weights.
-        case grid(values: [[Double]], weights: [Double])
+        /// Smooth activations: u_a at every node of a grid (observable-major, flat), and the grid's weights.
+        case grid(values: [Double], weights: [Double])
     }
 
     /// A positively homogeneous factor of degree 1 on R^2: relu(A.w), or step(A.w) (B.w), or identically 0.
@@ -131,7 +131,7 @@ public struct NeuronMoments: Sendable {
             var nodeCount = 1
             for _ in 0..<rank { nodeCount *= n }
             var weights = [Double](repeating: 1, count: nodeCount)
-            var values = [[Double]](repeating: [Double](repeating: 0, count: nodeCount), count: observables.count)
+            var values = [Double](repeating: 0, count: nodeCount * observables.count)
             var xi = [Double](repeating: 0, count: d + 1)
             for q in 0..<nodeCount {
                 // xi = sum_k t_k e_k over the reduced basis.
@@ -144,7 +144,7 @@ public struct NeuronMoments: Sendable {
                     if k < basis.count { for i in 0..<(d + 1) { xi[i] += rule.nodes[j] * basis[k][i] } }
                 }
                 for (o, observable) in observables.enumerated() {
-                    values[o][q] = Self.erfFeature(observable, xi: xi, scaleW: scaleW, sb: ensemble.sb)
+                    values[o * nodeCount + q] = Self.erfFeature(observable, xi: xi, scaleW: scaleW, sb: ensemble.sb)
                 }
             }
             method = .grid(values: values, weights: weights)
@@ -219,13 +219,21 @@ public struct NeuronMoments: Sendable {
             }
             return Foundation.exp(exponent)
         case .grid(let values, let weights):
-            var total = 0.0
-            for q in weights.indices {
-                var product = weights[q]
-                for s in tuple { product *= values[s][q] }
-                total += product
+            let nodes = weights.count
+            return values.withUnsafeBufferPointer { v in
+                weights.withUnsafeBufferPointer { w in
+                    var product = [Double](w)
+                    return product.withUnsafeMutableBufferPointer { p in
+                        for s in tuple {
+                            let row = v.baseAddress! + s * nodes
+                            for q in 0..<nodes { p[q] *= row[q] }
+                        }
+                        var total = 0.0
+                        for q in 0..<nodes { total += p[q] }
+                        return total
+                    }
+                }
             }
-            return total
         case .angular(let factors):
             return Self.angularMoment(tuple.map { factors[$0] })
         }

@@ -65,10 +65,15 @@ public enum QFTActivation: String, Sendable, CaseIterable, Codable {
 /// The published widths.
 public let qftDefaultWidths = [2, 3, 4, 5, 10, 20, 50, 100, 500, 1000]
 
-/// Why an ensemble or a request is invalid.
+/// Why an ensemble, a request or a computation failed, with the diagnostic code the CLI reports it under:
+/// E0108 (invalid arguments, the default), E0226 (accumulators that cannot be merged), E0403 (non-finite values).
 public struct QFTError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var code: String
+    public init(_ message: String, code: String = "E0108") {
+        self.message = message
+        self.code = code
+    }
     public var description: String { message }
 }
 

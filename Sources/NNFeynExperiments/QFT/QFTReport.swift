@@ -120,12 +120,32 @@ public struct QFTAccumulators: Sendable, Codable, Equatable {
     public var shardCount: Int
     public var shards: [Int]
     public var widths: [WidthSums]
+    /// rg, sixpt, fit: the cutoffs (null: infinite).
+    public var cutoffs: [Double?]?
+    /// fit: the first trainPoints observables are the training set, the rest the test set.
+    public var trainPoints: Int?
 
     enum CodingKeys: String, CodingKey {
         case schema, command, ensemble, observables, orders, models, chunks, seed
         case slopeWidths = "slope_widths"
         case shardCount = "shard_count"
-        case shards, widths
+        case shards, widths, cutoffs
+        case trainPoints = "train_points"
+    }
+
+    init(command: String, ensemble: QFTEnsemble, observables: ObservableSet, orders: [Int], models: Int, chunks: Int,
+         seed: UInt64, slopeWidths: [Int], shardCount: Int, shards: [Int], widths: [WidthSums]) {
+        self.command = command
+        self.ensemble = ensemble
+        self.observables = observables
+        self.orders = orders
+        self.models = models
+        self.chunks = chunks
+        self.seed = seed
+        self.slopeWidths = slopeWidths
+        self.shardCount = shardCount
+        self.shards = shards
+        self.widths = widths
     }
 
     /// Whether two accumulators come from the same run (everything but the shards and the sums agree).
@@ -133,6 +153,7 @@ public struct QFTAccumulators: Sendable, Codable, Equatable {
         command == other.command && ensemble == other.ensemble && observables == other.observables && orders == other.orders
             && models == other.models && chunks == other.chunks && seed == other.seed && shardCount == other.shardCount
             && widths.map(\.width) == other.widths.map(\.width) && slopeWidths == other.slopeWidths
+            && cutoffs == other.cutoffs && trainPoints == other.trainPoints
     }
 
     public func jsonData() throws -> Data { try QFTJSON.encode(self) }
@@ -147,3 +168,6 @@ enum QFTJSON {
         return data
     }
 }
+
+/// `qft depth` (filled in DepthSweep.swift).
+public struct DepthReport: Sendable, Codable, Equatable {}

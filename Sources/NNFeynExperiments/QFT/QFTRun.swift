@@ -101,14 +101,16 @@ public enum QFTRun {
 
     /// Reduces shards of one run: sums add exactly; refuses different runs and repeated shards.
     public static func merge(_ parts: [QFTAccumulators]) throws(QFTError) -> QFTAccumulators {
-        guard var total = parts.first else { throw QFTError("nothing to merge") }
+        guard var total = parts.first else { throw QFTError("nothing to merge", code: "E0226") }
         for part in parts.dropFirst() {
             guard part.sameRun(as: total) else {
-                throw QFTError("the accumulators come from different runs (configuration, widths or shard count differ)")
+                throw QFTError("the accumulators come from different runs (configuration, widths or shard count differ)",
+                               code: "E0226")
             }
             let repeated = Set(part.shards).intersection(total.shards)
             guard repeated.isEmpty else {
-                throw QFTError("shard \(repeated.sorted().map(String.init).joined(separator: ", ")) of \(total.shardCount) is given twice")
+                throw QFTError("shard \(repeated.sorted().map(String.init).joined(separator: ", ")) of \(total.shardCount) is given twice",
+                               code: "E0226")
             }
             for w in total.widths.indices { total.widths[w].add(part.widths[w]) }
             total.shards = (total.shards + part.shards).sorted()
@@ -119,8 +121,16 @@ public enum QFTRun {
         return total
     }
 
-    /// The report of sampled (possibly merged) accumulators.
+    /// The report of sampled (possibly merged) accumulators, for whichever command sampled them.
     public static func report(_ accumulators: QFTAccumulators) -> QFTReport {
+        switch accumulators.command {
+        case "rg", "sixpt", "fit": return QuarticCouplings.report(accumulators)
+        default: return standardReport(accumulators)
+        }
+    }
+
+    /// m_n, slopes and correlators per width.
+    static func standardReport(_ accumulators: QFTAccumulators) -> QFTReport {
         let tuples = CorrelatorTuples(observableCount: accumulators.observables.count, orders: accumulators.orders)
         let theory = FiniteWidthTheory(ensemble: accumulators.ensemble, observables: accumulators.observables.neuronObservables,
                                        highestOrder: accumulators.orders.max() ?? 2)
