@@ -17,7 +17,7 @@ struct QFT: ParsableCommand {
             with --shard i/K; 'qft merge' adds the shards' exact sums into the single-process result.
             """,
         subcommands: [QFTRunCommand.self, QFTTheoryCommand.self, QFTRGCommand.self, QFTSixPointCommand.self, QFTFitCommand.self,
-                      QFTMergeCommand.self])
+                      QFTDerivsCommand.self, QFTDepthCommand.self, QFTMergeCommand.self])
 }
 
 /// `nnfeyn qft run`.
@@ -148,7 +148,14 @@ struct QFTMergeCommand: ParsableCommand {
             let complete = report.sampling?.complete == true
             print("qft merge: \(merged.command), shards \(merged.shards.map(String.init).joined(separator: ",")) of \(merged.shardCount)"
                   + (complete ? " (complete)" : " (incomplete: \(report.sampling?.modelsSampled ?? 0) of \(merged.models) models)"))
-            if report.rg != nil || report.sixpt != nil || report.fit != nil { printCouplingSummary(report) } else { printSummary(report) }
+            if report.rg != nil || report.sixpt != nil || report.fit != nil {
+                printCouplingSummary(report)
+            } else if report.depth != nil {
+                printDepthSummary(report)
+            } else {
+                printSummary(report)
+            }
+            printDerivsSummary(report)
             print("wrote \(written.count + 1) files to \(output.out): accumulators.json, " + written.joined(separator: ", "))
         }
     }

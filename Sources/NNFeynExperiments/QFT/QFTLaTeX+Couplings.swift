@@ -128,5 +128,77 @@ extension QFTLaTeX {
         return body
     }
 
-    static func depthFigure(_ report: QFTReport, _ depth: DepthReport) -> String { "" }
+    static func depthFigure(_ report: QFTReport, _ depth: DepthReport) -> String { depthFigureBody(report, depth) }
+
+    /// E[c_alpha^2] sampled over exact against N, one series per monomial: 1 at every width.
+    static func derivsFigure(_ report: QFTReport, _ derivs: DerivsReport) -> String {
+        let colors = ["red!80!black", "blue!80!black", "green!50!black", "orange!90!black", "violet", "teal", "brown", "gray"]
+        let point = derivs.point.map(number).joined(separator: ", ")
+        let low = Double(derivs.diagonal.map(\.width).min() ?? 1) / 1.4, high = Double(derivs.diagonal.map(\.width).max() ?? 1) * 1.4
+        var body = """
+            \\begin{tikzpicture}
+            \\begin{axis}[width=11cm, height=7.5cm, xmode=log, grid=major, grid style={gray!25}, xlabel={width $N$},
+              ylabel={$\\langle c_\\alpha^2\\rangle_{\\text{sampled}} / \\langle c_\\alpha^2\\rangle_{\\text{exact}}$},
+              legend pos=outer north east, legend cell align=left, legend style={font=\\scriptsize},
+              title={\(title(report))\\\\Taylor coefficients $c_\\alpha$ at $x_0=(\(point))$ by nnfeyn's expansion}, title style={align=center, font=\\small}]
+            \\addplot[black, thin, domain=\(number(low)):\(number(high)), samples=2] {1};
+            \\addlegendentry{exact (every $N$)}
+
+            """
+        for (k, monomial) in derivs.monomials.enumerated() {
+            let rows = derivs.diagonal.filter { $0.monomial == monomial }.compactMap { e -> [Double]? in
+                guard let s = e.sampled, let x = e.exact, x != 0 else { return nil }
+                let shift = 1 + 0.03 * (Double(k) - Double(derivs.monomials.count - 1) / 2)
+                return [Double(e.width) * shift, s / x, (e.stderr ?? 0) / abs(x)]
+            }
+            guard !rows.isEmpty else { continue }
+            let label = monomial.count == 1 ? "c_{\(monomial[0])}" : "c_{(" + monomial.map(String.init).joined(separator: ",") + ")}"
+            body += "\\addplot[only marks, mark=*, mark size=1.4pt, \(colors[k % colors.count]), error bars/.cd, y dir=both, y explicit] "
+                + "table[row sep=\\\\, x=x, y=y, y error=e] {\(table(rows, header: "x y e"))};\n\\addlegendentry{$\(label)$}\n"
+        }
+        body += "\\end{axis}\n\\end{tikzpicture}\n"
+        return body
+    }
+}
+
+extension QFTLaTeX {
+    /// N ratio4 against N per depth, and the 1/N coefficient against the depth.
+    static func depthFigureBody(_ report: QFTReport, _ depth: DepthReport) -> String {
+        let colors = ["red!80!black", "blue!80!black", "green!50!black", "orange!90!black", "violet", "teal", "brown", "gray"]
+        var body = """
+            \\begin{tikzpicture}
+            \\begin{groupplot}[group style={group size=2 by 1, horizontal sep=2cm}, width=8cm, height=7cm, grid=major,
+              grid style={gray!25}, legend cell align=left, legend style={font=\\scriptsize}]
+            \\nextgroupplot[xmode=log, xlabel={width $N$}, ylabel={$N\\,(G_4 - G_4^{\\mathrm{GP}})/G_4^{\\mathrm{GP}}$},
+              title={1/N coefficient per width}, legend style={at={(0.02,0.98)}, anchor=north west}]
+
+            """
+        for (k, entry) in depth.depths.enumerated() {
+            let color = colors[k % colors.count]
+            let sampled = entry.widths.compactMap { w -> [Double]? in
+                guard let r = w.ratio4, let v = r.value else { return nil }
+                return [Double(w.width), Double(w.width) * v, Double(w.width) * (r.stderr ?? 0)]
+            }
+            let exact = entry.widths.compactMap { w -> [Double]? in w.ratio4?.exact.map { [Double(w.width), Double(w.width) * $0] } }
+            if !exact.isEmpty { body += "\\addplot[\(color), thin, forget plot] table[row sep=\\\\] {\(table(exact, header: "x y"))};\n" }
+            if !sampled.isEmpty {
+                body += "\\addplot[\(color), only marks, mark=*, mark size=1.5pt, error bars/.cd, y dir=both, y explicit] table[row sep=\\\\, x=x, y=y, y error=e] {\(table(sampled, header: "x y e"))};\n"
+                body += "\\addlegendentry{$L=\(entry.depth)$}\n"
+            }
+        }
+        var heading = "coefficient against depth"
+        if let g = depth.growthPerLayer, let v = g.value {
+            heading += String(format: "\\\\growth per layer %.2f $\\pm$ %.2f", v, g.stderr ?? .nan)
+            if let e = g.exact { heading += String(format: " (exact %.2f)", e) }
+        }
+        body += "\\nextgroupplot[xlabel={hidden layers $L$}, ylabel={$c = \\lim_{N\\to\\infty} N\\,(G_4 - G_4^{\\mathrm{GP}})/G_4^{\\mathrm{GP}}$}, title={\(heading)}, title style={align=center}, xtick={\(depth.depths.map { String($0.depth) }.joined(separator: ","))}, legend pos=north west]\n"
+        let sampled = depth.depths.compactMap { e -> [Double]? in e.coefficient?.value.map { [Double(e.depth), $0, e.coefficient?.stderr ?? 0] } }
+        let exact = depth.depths.compactMap { e -> [Double]? in e.coefficient?.exact.map { [Double(e.depth), $0] } }
+        if !exact.isEmpty { body += "\\addplot[black, thick, mark=none] table[row sep=\\\\] {\(table(exact, header: "x y"))};\n\\addlegendentry{exact}\n" }
+        if !sampled.isEmpty { body += "\\addplot[red!80!black, only marks, mark=*, error bars/.cd, y dir=both, y explicit] table[row sep=\\\\, x=x, y=y, y error=e] {\(table(sampled, header: "x y e"))};\n\\addlegendentry{sampled (fit $c + c'/N$)}\n" }
+        body += "\\end{groupplot}\n"
+        body += "\\node[anchor=south] at ($(group c1r1.north)!0.5!(group c2r1.north) + (0,0.9cm)$) {\(title(report))};\n"
+        body += "\\end{tikzpicture}\n"
+        return body
+    }
 }

@@ -15,6 +15,7 @@ public enum QFTLaTeX {
         if let six = report.sixpt { result.append(("fig-sixpt", standalone(sixPointFigure(report, six)))) }
         if let fit = report.fit { result.append(("fig-fit", standalone(fitFigure(report, fit)))) }
         if let depth = report.depth { result.append(("fig-depth", standalone(depthFigure(report, depth)))) }
+        if let derivs = report.derivs, !derivs.diagonal.isEmpty { result.append(("fig-derivs", standalone(derivsFigure(report, derivs)))) }
         return result
     }
 

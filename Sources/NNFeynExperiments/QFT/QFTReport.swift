@@ -78,12 +78,13 @@ public struct QFTReport: Sendable, Codable, Equatable {
     public var sixpt: SixPointReport?
     public var fit: FitReport?
     public var depth: DepthReport?
+    public var derivs: DerivsReport?
     public var notes: [String]
 
     enum CodingKeys: String, CodingKey {
         case schema, command, ensemble, observables, orders, sampling, widths, slopes
         case coefficient4 = "coefficient4"
-        case rg, sixpt, fit, depth, notes
+        case rg, sixpt, fit, depth, derivs, notes
     }
 
     public init(command: String, ensemble: QFTEnsemble, observables: ObservableSet, orders: [Int], sampling: SamplingInfo?,
@@ -124,12 +125,14 @@ public struct QFTAccumulators: Sendable, Codable, Equatable {
     public var cutoffs: [Double?]?
     /// fit: the first trainPoints observables are the training set, the rest the test set.
     public var trainPoints: Int?
+    /// depth: the hidden-layer counts; `widths` then runs over depths, then widths (depth-major).
+    public var depths: [Int]?
 
     enum CodingKeys: String, CodingKey {
         case schema, command, ensemble, observables, orders, models, chunks, seed
         case slopeWidths = "slope_widths"
         case shardCount = "shard_count"
-        case shards, widths, cutoffs
+        case shards, widths, cutoffs, depths
         case trainPoints = "train_points"
     }
 
@@ -153,7 +156,7 @@ public struct QFTAccumulators: Sendable, Codable, Equatable {
         command == other.command && ensemble == other.ensemble && observables == other.observables && orders == other.orders
             && models == other.models && chunks == other.chunks && seed == other.seed && shardCount == other.shardCount
             && widths.map(\.width) == other.widths.map(\.width) && slopeWidths == other.slopeWidths
-            && cutoffs == other.cutoffs && trainPoints == other.trainPoints
+            && cutoffs == other.cutoffs && trainPoints == other.trainPoints && depths == other.depths
     }
 
     public func jsonData() throws -> Data { try QFTJSON.encode(self) }
@@ -168,6 +171,3 @@ enum QFTJSON {
         return data
     }
 }
-
-/// `qft depth` (filled in DepthSweep.swift).
-public struct DepthReport: Sendable, Codable, Equatable {}

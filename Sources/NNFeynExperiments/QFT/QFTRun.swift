@@ -71,13 +71,18 @@ public enum QFTEvent: Sendable {
 
 /// The `run`, `theory` and `merge` pipelines.
 public enum QFTRun {
-    /// Samples this shard of a run (stream tag 0: the run's own random streams).
+    /// The random streams of network outputs at a depth: tag 0 for one hidden layer (the published runs), L - 1
+    /// for L hidden layers, so that `run --depth L` and `depth` draw the same networks and depths never share streams.
+    static func outputStreamTag(depth: Int) -> UInt64 { UInt64(max(depth - 1, 0)) }
+
+    /// Samples this shard of a run.
     public static func sample(_ options: QFTRunOptions, progress: (@Sendable (QFTEvent) -> Void)? = nil) throws(QFTError) -> QFTAccumulators {
         try options.validate()
         let evaluator = ForwardEvaluator(ensemble: options.ensemble, points: options.points)
         return try sample(evaluator: evaluator, command: "run", ensemble: options.ensemble,
                           observables: .outputs(options.points), orders: options.measuredOrders, widths: options.widths,
-                          plan: options.plan, slopeWidths: options.slopeWidths, streamTag: 0, progress: progress)
+                          plan: options.plan, slopeWidths: options.slopeWidths,
+                          streamTag: outputStreamTag(depth: options.ensemble.depth), progress: progress)
     }
 
     static func sample(evaluator: any BlockEvaluator, command: String, ensemble: QFTEnsemble, observables: ObservableSet,
@@ -125,6 +130,8 @@ public enum QFTRun {
     public static func report(_ accumulators: QFTAccumulators) -> QFTReport {
         switch accumulators.command {
         case "rg", "sixpt", "fit": return QuarticCouplings.report(accumulators)
+        case "derivs": return DerivativeCorrelators.report(accumulators)
+        case "depth": return DepthSweep.report(accumulators)
         default: return standardReport(accumulators)
         }
     }
