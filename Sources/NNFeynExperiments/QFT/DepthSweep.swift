@@ -102,7 +102,7 @@ public enum DepthSweep {
                 WidthReportBuilder.build(width: sums.width, tuples: tuples, theory: theory, statistics: WidthStatistics(sums, tuples: tuples),
                                          includeTuples: false)
             }
-            let relevant = IndexTuples.nonDecreasing(count: accumulators.observables.count, length: 4).filter { theory.gaussianProcess($0) != 0 }
+            let relevant = IndexTuples.nonDecreasing(count: accumulators.observables.count, length: 4)
             let points = accumulators.observables.points ?? [[0]]
             entries.append(DepthReport.Depth(depth: depth, kernel: ensemble.kernel(points[0], points[0]), widths: Array(widths),
                                              coefficient: QFTRun.coefficient(Array(widths), exact: theory.coefficientFour(relevant)),

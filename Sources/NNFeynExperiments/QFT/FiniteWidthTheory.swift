@@ -80,6 +80,19 @@ public struct FiniteWidthTheory: Sendable {
         }
     }
 
+    /// The largest |G2 from the single-neuron moments - closed-form kernel| relative to the kernel: the accuracy of
+    /// the moments' quadrature (nil without both).
+    public var momentAccuracy: Double? {
+        guard neuron != nil, ensemble.depth == 1, observables.allSatisfy({ if case .output = $0 { true } else { false } }) else { return nil }
+        var worst = 0.0
+        for a in kernel.indices {
+            for b in kernel.indices where kernel[a][b] != 0 {
+                worst = max(worst, abs(exactKernel[a][b] - kernel[a][b]) / abs(kernel[a][b]))
+            }
+        }
+        return worst
+    }
+
     /// Whether exact finite-width values exist for this ensemble and these observables.
     public var isExact: Bool { neuron != nil || homogeneousReLU }
 
@@ -133,12 +146,14 @@ public struct FiniteWidthTheory: Sendable {
     }
 
     /// lim N -> infinity of N times the mean over four-point tuples of k4 / G4_GP (the 1/N coefficient), or nil.
+    /// Tuples whose GP value vanishes (below 1e-12 of the largest, as for m_n) are left out.
     public func coefficientFour(_ tuples: [[Int]]) -> Double? {
         let huge = 100_000_000
+        let scale = tuples.map { abs(gaussianProcess($0)) }.max() ?? 0
         var total = 0.0, count = 0
         for t in tuples {
             let gp = gaussianProcess(t)
-            guard gp != 0, let k4 = connectedFour(t, width: huge) else { continue }
+            guard abs(gp) > 1e-12 * scale, let k4 = connectedFour(t, width: huge) else { continue }
             total += Double(huge) * k4 / gp
             count += 1
         }
@@ -161,7 +176,8 @@ public struct FiniteWidthTheory: Sendable {
         let two = exactKernel
         switch t.count {
         case 2:
-            return two[t[0]][t[1]]
+            // G2 is the GP kernel at every width: the closed form where there is one, else the moments' value.
+            return kernel[t[0]][t[1]].isNaN ? two[t[0]][t[1]] : kernel[t[0]][t[1]]
         case 4:
             guard let k4 = connectedFour(t, width: width) else { return nil }
             return IndexTuples.wickSum(t, two) + k4

@@ -66,6 +66,14 @@ public enum QFTLaTeX {
             panels.append(("m_6", { $0.m6 }))
             panels.append(("|G_6^{c}|/G_6^{\\mathrm{GP}}", { $0.c6 }))
         }
+        // Only panels with something to draw (an exact m2 is zero: G2 is the GP kernel at every width).
+        panels = panels.filter { panel in
+            report.widths.contains { w in
+                guard let m = panel.pick(w) else { return false }
+                return (m.value ?? 0) > 0 || (m.exact ?? 0) > 0 || (m.background ?? 0) > 0
+            }
+        }
+        guard !panels.isEmpty else { return "\\begin{tikzpicture}\\node{no data};\\end{tikzpicture}\n" }
         let columns = min(panels.count, 2), rowsCount = (panels.count + 1) / 2
         var body = """
             \\begin{tikzpicture}
@@ -82,9 +90,17 @@ public enum QFTLaTeX {
                 if let slope = s.slope, let se = s.stderr { heading += String(format: " %.3f$\\pm$%.3f", slope, se) }
                 if let e = s.exact { heading += String(format: " (exact %.3f)", e) }
             }
-            let ticks = report.widths.map { String($0.width) }.joined(separator: ",")
+            // Ticks on the 1-2-5 sequence over the widths' range (the widths themselves crowd at 500, 1000).
+            let lowest = report.widths.map(\.width).min() ?? 1, highest = report.widths.map(\.width).max() ?? 1
+            var sequence: [Int] = []
+            var decade = 1
+            while decade <= highest {
+                for m in decade >= 100 ? [1] : [1, 2, 5] where m * decade >= lowest && m * decade <= highest { sequence.append(m * decade) }
+                decade *= 10
+            }
+            let ticks = sequence.map(String.init).joined(separator: ",")
             body += "\\nextgroupplot[title={\(heading)}, title style={font=\\small, align=center}, ylabel={$\(panel.label)$}, "
-                + "xtick={\(ticks)}, xticklabel={\\pgfmathparse{10^\\tick}\\pgfmathprintnumber[fixed, precision=0]{\\pgfmathresult}}, "
+                + "xtick={\(ticks)}, xticklabel={\\pgfmathparse{10^\\tick}\\pgfmathprintnumber[fixed, precision=0, 1000 sep={}]{\\pgfmathresult}}, "
                 + "xticklabel style={font=\\scriptsize}\(k == 0 ? ", legend pos=south west" : "")]\n"
             let sampled = report.widths.compactMap { w -> [Double]? in
                 guard let m = panel.pick(w), let v = m.value, v > 0 else { return nil }

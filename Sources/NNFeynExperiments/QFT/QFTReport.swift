@@ -79,12 +79,15 @@ public struct QFTReport: Sendable, Codable, Equatable {
     public var fit: FitReport?
     public var depth: DepthReport?
     public var derivs: DerivsReport?
+    /// The relative accuracy of the exact theory's quadrature, measured on G2 against the closed-form kernel.
+    public var theoryAccuracy: Double?
     public var notes: [String]
 
     enum CodingKeys: String, CodingKey {
         case schema, command, ensemble, observables, orders, sampling, widths, slopes
         case coefficient4 = "coefficient4"
         case rg, sixpt, fit, depth, derivs, notes
+        case theoryAccuracy = "theory_accuracy"
     }
 
     public init(command: String, ensemble: QFTEnsemble, observables: ObservableSet, orders: [Int], sampling: SamplingInfo?,

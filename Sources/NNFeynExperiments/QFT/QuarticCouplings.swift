@@ -478,7 +478,8 @@ public enum QuarticCouplings {
 }
 
 /// Least squares by the normal equations on column-scaled designs with a symmetric eigendecomposition (Jacobi), so
-/// rank deficiency (the ReLU-net's templates are all proportional) gives the minimum-norm solution and its rank.
+/// rank deficiency (the ReLU-net's templates are all proportional) gives a solution and its rank: the minimum-norm
+/// one in unit-column coordinates, where each template gets the same share whatever its units.
 enum LeastSquares {
     static func solve(_ rows: [[Double]], _ y: [Double]) -> (coefficients: [Double], rank: Int) {
         let k = rows.first?.count ?? 0
