@@ -203,7 +203,9 @@ public enum QFTRun {
         return report
     }
 
-    /// c from a weighted fit of N ratio4 = c + c'/N over widths >= 5; the exact c is the theory's limit.
+    /// c from a weighted fit of N ratio4 = c + c'/N (+ c''/N^2 with four or more widths) over widths >= 5; the exact
+    /// c is the theory's limit. The quadratic term matters for deep networks: (1 + 5/N)^L - 1 has 1/N^2 terms of
+    /// order 10 L (L - 1) / N^2, which a linear fit from N = 5 turns into a bias of ~1 at L = 4.
     static func coefficient(_ widths: [WidthReport], exact: Double?) -> EstimateReport? {
         var estimate = EstimateReport(value: nil, stderr: nil, exact: exact)
         let used = widths.filter { $0.width >= 5 }
@@ -213,15 +215,53 @@ public enum QFTRun {
             let n = Double(w.width)
             return (1 / n, n * v, n * s)
         }
-        if sampled.count == used.count, let f = SlopeFit.fit(x: sampled.map(\.0), y: sampled.map(\.1), sigma: sampled.map(\.2)) {
-            // N ratio4 = c + c' (1/N): c is the intercept; its standard error from the weighted normal equations.
-            estimate.value = f.intercept
-            let w = sampled.map { 1 / ($0.2 * $0.2) }
-            let sw = w.reduce(0, +), sx = zip(w, sampled).reduce(0) { $0 + $1.0 * $1.1.0 }
-            let sxx = zip(w, sampled).reduce(0) { $0 + $1.0 * $1.1.0 * $1.1.0 }
-            let determinant = sw * sxx - sx * sx
-            if determinant > 0 { estimate.stderr = (sxx / determinant).squareRoot() }
+        if sampled.count == used.count,
+           let f = PolynomialFit.intercept(x: sampled.map(\.0), y: sampled.map(\.1), sigma: sampled.map(\.2), degree: used.count >= 4 ? 2 : 1) {
+            estimate.value = f.value
+            estimate.stderr = f.stderr
         }
         return estimate.value == nil && estimate.exact == nil ? nil : estimate
+    }
+}
+
+/// Weighted least squares of y against a polynomial in x.
+enum PolynomialFit {
+    /// The constant term and its standard error (from the weights) of y = c0 + c1 x + ... + c_degree x^degree.
+    static func intercept(x: [Double], y: [Double], sigma: [Double], degree: Int) -> (value: Double, stderr: Double)? {
+        let k = degree + 1
+        guard x.count >= k, x.count == y.count, y.count == sigma.count, sigma.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+        var a = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        var b = [Double](repeating: 0, count: k)
+        for i in x.indices {
+            let w = 1 / (sigma[i] * sigma[i])
+            let powers = (0..<k).map { Foundation.pow(x[i], Double($0)) }
+            for r in 0..<k {
+                b[r] += w * powers[r] * y[i]
+                for c in 0..<k { a[r][c] += w * powers[r] * powers[c] }
+            }
+        }
+        guard let inverse = invert(a) else { return nil }
+        let c0 = (0..<k).reduce(0) { $0 + inverse[0][$1] * b[$1] }
+        return inverse[0][0] > 0 ? (c0, inverse[0][0].squareRoot()) : nil
+    }
+
+    /// The inverse of a small matrix by Gauss-Jordan elimination with partial pivoting, or nil when singular.
+    static func invert(_ matrix: [[Double]]) -> [[Double]]? {
+        let n = matrix.count
+        var a = matrix
+        var inverse = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
+        for column in 0..<n {
+            guard let pivot = (column..<n).max(by: { abs(a[$0][column]) < abs(a[$1][column]) }), a[pivot][column] != 0 else { return nil }
+            a.swapAt(column, pivot)
+            inverse.swapAt(column, pivot)
+            let scale = a[column][column]
+            for j in 0..<n { a[column][j] /= scale; inverse[column][j] /= scale }
+            for r in 0..<n where r != column {
+                let factor = a[r][column]
+                guard factor != 0 else { continue }
+                for j in 0..<n { a[r][j] -= factor * a[column][j]; inverse[r][j] -= factor * inverse[column][j] }
+            }
+        }
+        return inverse
     }
 }
