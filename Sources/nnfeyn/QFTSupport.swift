@@ -142,7 +142,9 @@ enum LaTeXFigures {
         let pdftoppm = executable("pdftoppm")
         if pdftoppm == nil { notes.append("pdftoppm was not found: no PNG figures (install poppler-utils)") }
         for figure in figures {
-            guard run(pdflatex, ["-interaction=nonstopmode", "-halt-on-error", figure.name + ".tex"], in: directory) else {
+            // A legend placed with \ref (pgfplots' legend to name) needs the second pass to read the .aux.
+            let passes = figure.document.contains("\\ref{") ? 2 : 1
+            guard (0..<passes).allSatisfy({ _ in run(pdflatex, ["-interaction=nonstopmode", "-halt-on-error", figure.name + ".tex"], in: directory) }) else {
                 notes.append("pdflatex failed on \(figure.name).tex (see \(figure.name).log)")
                 continue
             }

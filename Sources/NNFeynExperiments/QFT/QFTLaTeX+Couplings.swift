@@ -170,7 +170,7 @@ extension QFTLaTeX {
             \\begin{groupplot}[group style={group size=2 by 1, horizontal sep=2cm}, width=8cm, height=7cm, grid=major,
               grid style={gray!25}, legend cell align=left, legend style={font=\\scriptsize}]
             \\nextgroupplot[xmode=log, xlabel={width $N$}, ylabel={$N\\,(G_4 - G_4^{\\mathrm{GP}})/G_4^{\\mathrm{GP}}$},
-              title={1/N coefficient per width}, legend style={at={(0.02,0.98)}, anchor=north west}]
+              title={1/N coefficient per width}, legend pos=north east]
 
             """
         for (k, entry) in depth.depths.enumerated() {
@@ -195,9 +195,9 @@ extension QFTLaTeX {
         let sampled = depth.depths.compactMap { e -> [Double]? in e.coefficient?.value.map { [Double(e.depth), $0, e.coefficient?.stderr ?? 0] } }
         let exact = depth.depths.compactMap { e -> [Double]? in e.coefficient?.exact.map { [Double(e.depth), $0] } }
         if !exact.isEmpty { body += "\\addplot[black, thick, mark=none] table[row sep=\\\\] {\(table(exact, header: "x y"))};\n\\addlegendentry{exact}\n" }
-        if !sampled.isEmpty { body += "\\addplot[red!80!black, only marks, mark=*, error bars/.cd, y dir=both, y explicit] table[row sep=\\\\, x=x, y=y, y error=e] {\(table(sampled, header: "x y e"))};\n\\addlegendentry{sampled (fit $c + c'/N$)}\n" }
+        if !sampled.isEmpty { body += "\\addplot[red!80!black, only marks, mark=*, error bars/.cd, y dir=both, y explicit] table[row sep=\\\\, x=x, y=y, y error=e] {\(table(sampled, header: "x y e"))};\n\\addlegendentry{sampled (fit $c + c'/N + c''/N^2$)}\n" }
         body += "\\end{groupplot}\n"
-        body += "\\node[anchor=south] at ($(group c1r1.north)!0.5!(group c2r1.north) + (0,0.9cm)$) {\(title(report))};\n"
+        body += "\\node[anchor=south] at ($(group c1r1.north)!0.5!(group c2r1.north) + (0,1.6cm)$) {\(title(report))};\n"
         body += "\\end{tikzpicture}\n"
         return body
     }

@@ -74,6 +74,8 @@ public enum QFTLaTeX {
             }
         }
         guard !panels.isEmpty else { return "\\begin{tikzpicture}\\node{no data};\\end{tikzpicture}\n" }
+        // The legend goes on the first panel that draws every kind of line (m2 has no exact curve: it is zero).
+        let legendPanel = panels.firstIndex { panel in report.widths.contains { (panel.pick($0)?.exact ?? 0) > 0 } } ?? 0
         let columns = min(panels.count, 2), rowsCount = (panels.count + 1) / 2
         var body = """
             \\begin{tikzpicture}
@@ -101,7 +103,7 @@ public enum QFTLaTeX {
             let ticks = sequence.map(String.init).joined(separator: ",")
             body += "\\nextgroupplot[title={\(heading)}, title style={font=\\small, align=center}, ylabel={$\(panel.label)$}, "
                 + "xtick={\(ticks)}, xticklabel={\\pgfmathparse{10^\\tick}\\pgfmathprintnumber[fixed, precision=0, 1000 sep={}]{\\pgfmathresult}}, "
-                + "xticklabel style={font=\\scriptsize}\(k == 0 ? ", legend pos=south west" : "")]\n"
+                + "xticklabel style={font=\\scriptsize}\(k == legendPanel ? ", legend to name=mnlegend, legend columns=2" : "")]\n"
             let sampled = report.widths.compactMap { w -> [Double]? in
                 guard let m = panel.pick(w), let v = m.value, v > 0 else { return nil }
                 let se = m.stderr ?? 0
@@ -121,15 +123,15 @@ public enum QFTLaTeX {
             }
             if !exact.isEmpty {
                 body += "\\addplot[black, thick] table[row sep=\\\\] {\(table(exact, header: "x y"))};\n"
-                if k == 0 { body += "\\addlegendentry{exact finite-width theory}\n" }
+                if k == legendPanel { body += "\\addlegendentry{exact finite-width theory}\n" }
             }
             if !expected.isEmpty {
                 body += "\\addplot[black, dotted, thick] table[row sep=\\\\] {\(table(expected, header: "x y"))};\n"
-                if k == 0 { body += "\\addlegendentry{exact theory + sampling noise}\n" }
+                if k == legendPanel { body += "\\addlegendentry{exact theory + sampling noise}\n" }
             }
             if !background.isEmpty {
                 body += "\\addplot[blue!70!black, dashed, mark=none] table[row sep=\\\\] {\(table(background, header: "x y"))};\n"
-                if k == 0 { body += "\\addlegendentry{background (chunk spread)}\n" }
+                if k == legendPanel { body += "\\addlegendentry{background (chunk spread)}\n" }
             }
             if !sampled.isEmpty {
                 body += """
@@ -137,11 +139,16 @@ public enum QFTLaTeX {
                       table[row sep=\\\\, x=x, y=y, y error minus=em, y error plus=ep] {\(table(sampled, header: "x y em ep"))};
 
                     """
-                if k == 0 { body += "\\addlegendentry{sampled $\\pm$ stderr}\n" }
+                if k == legendPanel { body += "\\addlegendentry{sampled $\\pm$ stderr}\n" }
             }
         }
         body += "\\end{groupplot}\n"
         body += "\\node[anchor=south] at ($(group c1r1.north)!0.5!(group c\(columns)r1.north) + (0,1.5cm)$) {\(title(report))};\n"
+        // The legend below the panels, where it hides no data.
+        let bottom = panels.count % 2 == 0 || columns == 1
+            ? "($(group c1r\(rowsCount).south)!0.5!(group c\(columns)r\(rowsCount).south) - (0,1.4cm)$)"
+            : "($(group c1r\(rowsCount).south) - (0,1.4cm)$)"
+        body += "\\node[anchor=north] at \(bottom) {\\ref{mnlegend}};\n"
         body += "\\end{tikzpicture}\n"
         return body
     }

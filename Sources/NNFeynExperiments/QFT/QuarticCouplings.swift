@@ -175,7 +175,7 @@ public struct SixPointReport: Sendable, Codable, Equatable {
     }
     public var width: Int
     public var cutoffs: [CutoffEntry]
-    /// The cutoff of `tuples` (the last one).
+    /// The cutoff of `tuples`: the one whose prediction is closest to the sampled G6 (null: infinite).
     public var tupleCutoff: Double?
     public var tuples: [Tuple]
 
@@ -356,6 +356,7 @@ public enum QuarticCouplings {
         let exactSix = six.map { theory.exact($0, width: width) }
         var entries: [SixPointReport.CutoffEntry] = []
         var figureTuples: [SixPointReport.Tuple] = []
+        var figureCutoff = cutoffs.first ?? .infinity
         for (k, cutoff) in cutoffs.enumerated() {
             let integrals = KernelIntegrals(ensemble: ensemble, points: points, cutoff: cutoff)
             let j = four.map { integrals.product($0) }
@@ -388,7 +389,10 @@ public enum QuarticCouplings {
                 entry.gpErrorExact = WidthReportBuilder.finite(gpExact / n)
             }
             entries.append(entry)
-            if k == cutoffs.count - 1 {
+            // The per-tuple table is kept for the cutoff whose prediction fits the sampled G6 best.
+            let best = entries.indices.min { (entries[$0].predictionError ?? .infinity) < (entries[$1].predictionError ?? .infinity) }
+            if best == k {
+                figureCutoff = cutoff
                 figureTuples = six.enumerated().map { i, t in
                     let index = tuples.ranges[6]!.lowerBound + i
                     var fourTwo: Double? = 0
@@ -406,7 +410,7 @@ public enum QuarticCouplings {
                 }
             }
         }
-        return SixPointReport(width: width, cutoffs: entries, tupleCutoff: cutoffs.last.flatMap { $0.isFinite ? $0 : nil },
+        return SixPointReport(width: width, cutoffs: entries, tupleCutoff: figureCutoff.isFinite ? figureCutoff : nil,
                               tuples: figureTuples)
     }
 
