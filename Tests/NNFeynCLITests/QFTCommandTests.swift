@@ -93,18 +93,28 @@ import Testing
         #expect(abs(slope + 1) < 1e-6)
     }
 
-    /// The other commands' quick forms run and write their sections.
+    /// The other commands' quick forms run, write their sections, and their figures compile (when pdflatex is
+    /// installed; depth with a width of 100 exercises the log-axis tick labels).
     @Test(arguments: [(["rg", "--activation", "relu"], "rg"), (["sixpt", "--activation", "relu"], "sixpt"),
                       (["fit", "--activation", "relu"], "fit"), (["derivs", "--activation", "erf", "--order", "2"], "derivs"),
-                      (["depth", "--activation", "relu"], "depth")])
+                      (["depth", "--activation", "relu", "--widths", "5,100", "--models", "400"], "depth")])
     func quickCommandsWriteTheirSections(arguments: [String], section: String) throws {
         let dir = try Self.scratch(section)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try runNNFeyn(["qft"] + arguments + ["--quick", "--no-figures", "--out", dir.path])
+        let result = try runNNFeyn(["qft"] + arguments + ["--quick", "--out", dir.path])
         #expect(result.exitCode == 0, "\(result.stderr)")
         let report = try Self.json(dir.appendingPathComponent("report.json"))
         #expect(report["schema"] as? String == "nnfeyn.qft/1")
         #expect(report[section] is [String: Any], "section \(section)")
+        let figure = section == "derivs" ? "fig-derivs" : "fig-\(section)"
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(figure + ".tex").path))
+        let hasLaTeX = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/pdflatex")
+        }
+        if hasLaTeX {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(figure + ".pdf").path), "\(result.stderr)")
+            #expect(!result.stderr.contains("pdflatex failed"), "\(result.stderr)")
+        }
         if section == "rg" {
             let rg = try #require(report["rg"] as? [String: Any])
             let slope = try #require((rg["slope"] as? [String: Any])?["exact"] as? Double)

@@ -169,8 +169,9 @@ extension QFTLaTeX {
             \\begin{tikzpicture}
             \\begin{groupplot}[group style={group size=2 by 1, horizontal sep=2cm}, width=8cm, height=7cm, grid=major,
               grid style={gray!25}, legend cell align=left, legend style={font=\\scriptsize}]
-            \\nextgroupplot[xmode=log, xlabel={width $N$}, ylabel={$N\\,(G_4 - G_4^{\\mathrm{GP}})/G_4^{\\mathrm{GP}}$},
-              title={1/N coefficient per width}, legend pos=north east]
+            \\nextgroupplot[xmode=log, log basis x=10, xlabel={width $N$}, ylabel={$N\\,(G_4 - G_4^{\\mathrm{GP}})/G_4^{\\mathrm{GP}}$},
+              title={1/N coefficient per width}, legend pos=north east, xtick={\(depth.depths.first.map { $0.widths.map { String($0.width) }.joined(separator: ",") } ?? "")},
+              xticklabel={\\pgfmathparse{10^\\tick}\\pgfmathprintnumber[fixed, precision=0, 1000 sep={}]{\\pgfmathresult}}]
 
             """
         for (k, entry) in depth.depths.enumerated() {
@@ -194,7 +195,7 @@ extension QFTLaTeX {
         body += "\\nextgroupplot[xlabel={hidden layers $L$}, ylabel={$c = \\lim_{N\\to\\infty} N\\,(G_4 - G_4^{\\mathrm{GP}})/G_4^{\\mathrm{GP}}$}, title={\(heading)}, title style={align=center}, xtick={\(depth.depths.map { String($0.depth) }.joined(separator: ","))}, legend pos=north west]\n"
         let sampled = depth.depths.compactMap { e -> [Double]? in e.coefficient?.value.map { [Double(e.depth), $0, e.coefficient?.stderr ?? 0] } }
         let exact = depth.depths.compactMap { e -> [Double]? in e.coefficient?.exact.map { [Double(e.depth), $0] } }
-        if !exact.isEmpty { body += "\\addplot[black, thick, mark=none] table[row sep=\\\\] {\(table(exact, header: "x y"))};\n\\addlegendentry{exact}\n" }
+        if !exact.isEmpty { body += "\\addplot[black, thick, mark=x, mark size=3pt] table[row sep=\\\\] {\(table(exact, header: "x y"))};\n\\addlegendentry{exact}\n" }
         if !sampled.isEmpty { body += "\\addplot[red!80!black, only marks, mark=*, error bars/.cd, y dir=both, y explicit] table[row sep=\\\\, x=x, y=y, y error=e] {\(table(sampled, header: "x y e"))};\n\\addlegendentry{sampled (fit $c + c'/N + c''/N^2$)}\n" }
         body += "\\end{groupplot}\n"
         body += "\\node[anchor=south] at ($(group c1r1.north)!0.5!(group c2r1.north) + (0,1.6cm)$) {\(title(report))};\n"
