@@ -92,6 +92,7 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let unusableData = DiagnosticCode("E0503")
     public static let diverged = DiagnosticCode("E0504")
     public static let experimentFailed = DiagnosticCode("E0505")
+    public static let unmergeable = DiagnosticCode("E0506")
     public static let internalError = DiagnosticCode("E0901")
 
     /// Every registered code, in numeric order.
@@ -180,8 +181,8 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
                   bias [0]
             """),
         Entry(code: "E0204", title: "unknown activation", explanation: """
-            The activation after a layer's width must be one of: linear, tanh, sigmoid, softplus, silu, gelu, sin, \
-            cos, exp, square, relu, or a polynomial poly(c0, c1, ...) meaning c0 + c1 z + c2 z^2 + ... Names are \
+            The activation after a layer's width must be one of: linear, tanh, sigmoid, softplus, silu, gelu, erf, \
+            sin, cos, exp, square, relu, or a polynomial poly(c0, c1, ...) meaning c0 + c1 z + c2 z^2 + ... Names are \
             lowercase. When the name is close to a known one, the diagnostic suggests it.
             """),
         Entry(code: "E0205", title: "duplicate layer name", explanation: """
@@ -355,6 +356,13 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
         Entry(code: "E0505", title: "experiment failed", explanation: """
             A step of an experiment (training a network, expanding it, evaluating the results) failed. The message \
             names the step and the reason. Files written before the failure are complete; nothing is half-written.
+            """),
+
+        Entry(code: "E0506", title: "cannot merge these accumulators", explanation: """
+            'nnfeyn qft merge' reads DIR/accumulators.json from every directory it is given and adds their sums. \
+            It refuses a file it cannot read or parse, accumulators of different runs (activation, points, widths, \
+            models, chunks, seed or shard count differ: compare the 'qft run' arguments), and a shard given twice. \
+            Shards of one run come from the same command line with --shard 0/K ... K-1/K.
             """),
 
         // MARK: E09xx internal errors
