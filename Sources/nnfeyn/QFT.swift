@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import NNFeynDiagnostics
 import NNFeynExperiments
+import NNFeynIO
 import NNFeynLanguage
 
 /// `nnfeyn qft`: ensembles of random networks as field theories.
@@ -133,9 +134,8 @@ struct QFTMergeCommand: ParsableCommand, StyledCommand {
         guard !directories.isEmpty else { throw QFTError("give the directories to merge") }
         let parts = try directories.map { directory -> QFTAccumulators in
             let path = URL(fileURLWithPath: directory).appendingPathComponent("accumulators.json").path
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw Diagnostic(code: .unmergeable, message: "cannot read '\(path)'", path: path)
-            }
+            // Accumulators of the largest runs are a few megabytes; a gigabyte is surely not one.
+            let data = try Files.read(path, limit: 1 << 30)
             do {
                 return try JSONDecoder().decode(QFTAccumulators.self, from: data)
             } catch {
