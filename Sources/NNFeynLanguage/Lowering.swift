@@ -21,7 +21,10 @@ public enum ModelLimits {
 struct Lowering {
     let file: SourceFile
     let options: LoadOptions
+    /// The diagnostics that can still be among the first `Parser.maximumErrors` in source order (see `error`).
     var diagnostics: [Diagnostic] = []
+    /// Every diagnostic reported, kept or not.
+    var diagnosticCount = 0
 
     init(file: SourceFile, options: LoadOptions) {
         self.file = file
@@ -32,9 +35,21 @@ struct Lowering {
                         notes: [String] = []) {
         diagnostics.append(Diagnostic(code: code, message: message, file: file, path: file.path, span: span,
                                       help: help, notes: notes))
+        diagnosticCount += 1
+        // Only the first diagnostics in source order are printed (and one more tells that there were more): a file
+        // with millions of bad rows keeps that many, not millions.
+        if diagnostics.count >= 1024 { diagnostics = Lowering.inSourceOrder(diagnostics).prefix(Parser.maximumErrors + 1).map { $0 } }
     }
 
-    func line(of span: SourceSpan) -> Int { file.lineAndColumn(of: span.start).line }
+    /// Diagnostics sorted by position, those about the whole file (no span) first, otherwise in the order reported.
+    static func inSourceOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        diagnostics.enumerated().sorted {
+            let a = $0.element.span?.start ?? -1, b = $1.element.span?.start ?? -1
+            return a != b ? a < b : $0.offset < $1.offset
+        }.map(\.element)
+    }
+
+    func line(of span: SourceSpan) -> Int { file.line(of: span.start) }
 
     /// The Model, or nil when diagnostics were recorded.
     mutating func lower(_ model: ModelNode) -> Model? {
@@ -44,7 +59,7 @@ struct Lowering {
         var parameters: (path: String, span: SourceSpan)?
         var at: (name: NameNode, point: VectorNode, span: SourceSpan)?
         var firstLine: [String: Int] = [:]
-        var layers: [DenseNode] = []
+        let layers = model.layers
         for statement in model.statements {
             let keyword: String, keywordSpan: SourceSpan
             switch statement {
@@ -52,9 +67,7 @@ struct Lowering {
             case .input(let k, _, _): (keyword, keywordSpan) = ("input", k)
             case .parameters(let k, _, _): (keyword, keywordSpan) = ("parameters", k)
             case .at(let k, _, _, _): (keyword, keywordSpan) = ("at", k)
-            case .dense(let layer):
-                layers.append(layer)
-                continue
+            case .dense: continue
             }
             if let first = firstLine[keyword] {
                 error(DiagnosticCode.duplicateStatement, "duplicate '\(keyword)' statement", at: keywordSpan,
@@ -131,32 +144,32 @@ struct Lowering {
         // Parameters file: read only when it can be used (sizes known, within limits).
         var archive: NPZArchive?
         let canBuild = sizesKnown && withinLimits
-        let failuresBefore = diagnostics.count
+        let failuresBefore = diagnosticCount
         if let parameters, canBuild {
             archive = readArchive(parameters.path, span: parameters.span)
         }
         // When the archive could not be read, the arrays it would have given are not reported missing as well.
-        let archiveFailed = diagnostics.count > failuresBefore
+        let archiveFailed = diagnosticCount > failuresBefore
         let parametersLine = parameters.map { line(of: $0.span) }
 
         // Per-layer values.
         var built: [LayerParameters?] = []
         for (k, layer) in layers.enumerated() {
-            if layer.weights.count > 1 {
+            if let second = layer.secondClauses["weight"], let first = layer.weight {
                 error(DiagnosticCode.duplicateClause, "layer '\(layer.name.text)' has more than one 'weight'",
-                      at: layer.weights[1].keywordSpan, help: "remove one of them",
-                      notes: ["the first 'weight' is on line \(line(of: layer.weights[0].keywordSpan))"])
+                      at: second, help: "remove one of them",
+                      notes: ["the first 'weight' is on line \(line(of: first.keywordSpan))"])
             }
-            if layer.biases.count > 1 {
+            if let second = layer.secondClauses["bias"], let first = layer.bias {
                 error(DiagnosticCode.duplicateClause, "layer '\(layer.name.text)' has more than one 'bias'",
-                      at: layer.biases[1].keywordSpan, help: "remove one of them",
-                      notes: ["the first 'bias' is on line \(line(of: layer.biases[0].keywordSpan))"])
+                      at: second, help: "remove one of them",
+                      notes: ["the first 'bias' is on line \(line(of: first.keywordSpan))"])
             }
             guard canBuild, let width = widths[k], let fanIn = fanIns[k] else { continue }
             let weightName = layer.name.text + ".weight", biasName = layer.name.text + ".bias"
 
             // Where each array comes from: inline, the archive, or nowhere.
-            let inlineWeight = layer.weights.first, inlineBias = layer.biases.first
+            let inlineWeight = layer.weight, inlineBias = layer.bias
             let npzHasWeight = archive?.contains(weightName) ?? false
             let npzHasBias = archive?.contains(biasName) ?? false
             let weightMissing = inlineWeight == nil && !npzHasWeight
@@ -195,10 +208,10 @@ struct Lowering {
             var bias: ParameterArray?
             if let inlineBias {
                 if let vector = inlineBias.vector {
-                    bias = ParameterArray(rationals: vector.entries.map { $0.value ?? .zero })
-                    if vector.entries.count != width {
+                    bias = vector.values
+                    if vector.count != width {
                         error(DiagnosticCode.biasLengthMismatch,
-                              "the bias of layer '\(layer.name.text)' has \(vector.entries.count) \(Lowering.plural(vector.entries.count, "entry", "entries")) but the layer's width is \(width)",
+                              "the bias of layer '\(layer.name.text)' has \(vector.count) \(Lowering.plural(vector.count, "entry", "entries")) but the layer's width is \(width)",
                               at: vector.span, help: "a bias has one entry per neuron")
                         bias = nil
                     }
@@ -218,35 +231,33 @@ struct Lowering {
             }
         }
 
-        // The expansion point.
-        var point: [Rational]?
+        // The expansion point (its exact values are built only for a model that is built).
         if let at {
             if let input, at.name.text != input.name.text {
                 error(DiagnosticCode.pointNameMismatch,
                       "the expansion point is given for '\(at.name.text)', but the input is '\(input.name.text)'",
                       at: at.name.span, help: "write 'at \(input.name.text) = [...]'")
             }
-            if let inputDimension, at.point.entries.count != inputDimension {
+            if let inputDimension, at.point.count != inputDimension {
                 error(DiagnosticCode.pointDimensionMismatch,
-                      "the expansion point has \(at.point.entries.count) \(Lowering.plural(at.point.entries.count, "coordinate", "coordinates")) but input '\(input?.name.text ?? "")' has dimension \(inputDimension)",
+                      "the expansion point has \(at.point.count) \(Lowering.plural(at.point.count, "coordinate", "coordinates")) but input '\(input?.name.text ?? "")' has dimension \(inputDimension)",
                       at: at.point.span, help: "give one coordinate per input dimension")
             }
-            point = at.point.entries.map { $0.value ?? .zero }
-        } else if let inputDimension {
-            point = Array(repeating: .zero, count: inputDimension)
         }
 
         // Source order reads best; diagnostics about the whole file (no span) come first.
-        diagnostics = diagnostics.enumerated().sorted {
-            let a = $0.element.span?.start ?? -1, b = $1.element.span?.start ?? -1
-            return a != b ? a < b : $0.offset < $1.offset
-        }.map(\.element)
-        guard diagnostics.isEmpty, let input, let inputDimension, let point, built.count == layers.count else {
+        diagnostics = Lowering.inSourceOrder(diagnostics)
+        guard diagnostics.isEmpty, let input, let inputDimension, built.count == layers.count else {
             return nil
         }
+        let point = at?.point.values.exactValues ?? Array(repeating: .zero, count: inputDimension)
         var shapes: [LayerShape] = []
         for (k, layer) in layers.enumerated() {
-            guard let width = widths[k], let fanIn = fanIns[k], let activation = activations[k] else { return nil }
+            guard let width = widths[k], let fanIn = fanIns[k], var activation = activations[k] else { return nil }
+            if case .poly = activation, let coefficients = layer.activation.arguments {
+                // The coefficients become rationals only now, for a model that is built.
+                activation = .poly(coefficients.exactValues)
+            }
             shapes.append(LayerShape(name: layer.name.text, width: width, fanIn: fanIn, activation: activation))
         }
         let locations = ModelLocations(file: file, input: input.name.span, layers: layers.map { $0.name.span },
@@ -270,7 +281,8 @@ struct Lowering {
     /// The size if it is from 1 to the limit; reports and returns nil otherwise.
     mutating func checkSize(_ node: IntegerNode, what: String) -> Int? {
         guard let value = node.value, value <= ModelLimits.maximumWidth else {
-            error(DiagnosticCode.sizeOutOfRange, "\(what) is too large ('\(node.text)'; at most \(ModelLimits.maximumWidth))",
+            let text = String(decoding: file.utf8[node.span.start..<node.span.end], as: UTF8.self)
+            error(DiagnosticCode.sizeOutOfRange, "\(what) is too large ('\(text)'; at most \(ModelLimits.maximumWidth))",
                   at: node.span)
             return nil
         }
@@ -284,12 +296,13 @@ struct Lowering {
     mutating func resolveActivation(_ node: ActivationNode) -> Activation? {
         let name = node.name.text
         if name == "poly" {
-            guard let arguments = node.arguments, !arguments.isEmpty else {
+            guard let arguments = node.arguments, arguments.count > 0 else {
                 error(DiagnosticCode.polyWithoutCoefficients, "'poly' needs at least one coefficient", at: node.span,
                       help: "write the coefficients lowest degree first, e.g. 'poly(0, 1, 1/2)' for z + z^2/2")
                 return nil
             }
-            return .poly(arguments.map { $0.value ?? .zero })
+            // The coefficients themselves are filled in when the model is built (see `lower`).
+            return .poly([])
         }
         guard let activation = Activation.simpleNames[name] else {
             let help = Spelling.closest(to: name, among: Activation.allNames).map { "did you mean '\($0)'?" }
@@ -314,8 +327,7 @@ struct Lowering {
                   at: matrix.span, help: "a weight has one row per neuron (width x fan-in)")
             ok = false
         }
-        let lengths = matrix.rows.map(\.entries.count)
-        if let first = lengths.first, lengths.allSatisfy({ $0 == first }) {
+        if let first = matrix.rows.first.map({ Int($0.count) }), matrix.rows.allSatisfy({ Int($0.count) == first }) {
             if first != fanIn {
                 error(DiagnosticCode.fanInMismatch,
                       "the weight of layer '\(layer)' has \(first) \(Lowering.plural(first, "column", "columns")) but its fan-in is \(fanIn)",
@@ -324,14 +336,19 @@ struct Lowering {
             }
         } else {
             // Ragged: point at each row that differs from the fan-in (the rows that are right need no comment).
-            for (i, row) in matrix.rows.enumerated() where row.entries.count != fanIn {
+            // Rows come in source order, so past the number of errors ever printed the rest are only counted.
+            var reported = 0
+            for (i, row) in matrix.rows.enumerated() where Int(row.count) != fanIn {
+                reported += 1
+                guard reported <= Parser.maximumErrors + 1 else { diagnosticCount += 1; continue }
+                let count = Int(row.count)
                 error(DiagnosticCode.raggedWeight,
-                      "row \(i + 1) of the weight of layer '\(layer)' has \(row.entries.count) \(Lowering.plural(row.entries.count, "entry", "entries")), expected \(fanIn)",
+                      "row \(i + 1) of the weight of layer '\(layer)' has \(count) \(Lowering.plural(count, "entry", "entries")), expected \(fanIn)",
                       at: row.span, help: "every row has one entry per input to the layer; the fan-in is \(fanInSource)")
             }
             ok = false
         }
-        return ok ? ParameterArray(rationals: matrix.rows.flatMap { $0.entries.map { $0.value ?? .zero } }) : nil
+        return ok ? matrix.values : nil
     }
 
     /// Reports an array the layer needs from the archive that the archive does not have (E0220).
