@@ -61,3 +61,40 @@ public func toolExists(_ name: String) -> Bool {
     (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
         .contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
 }
+
+/// What a finished process cost: its own peak resident memory and CPU time (user + system).
+public struct ProcessCost: Sendable {
+    public var exitCode: Int32
+    public var peakBytes: Int
+    public var cpuSeconds: Double
+}
+
+/// Runs a program with its output discarded and measures what it cost. The program is started by python3 with a
+/// plain fork: a child spawned from the (large) test process itself would report the test process's peak memory as
+/// its own (Linux carries the parent's high-water mark across the exec of a vfork child).
+public func runMeasuring(_ executable: URL, _ arguments: [String], environment extra: [String: String] = [:]) throws -> ProcessCost {
+    let script = """
+        import os, sys
+        pid = os.fork()
+        if pid == 0:
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2): os.dup2(null, fd)
+            os.execv(sys.argv[1], sys.argv[1:])
+        _, status, usage = os.wait4(pid, 0)
+        scale = 1 if sys.platform == "darwin" else 1024
+        print(os.waitstatus_to_exitcode(status), usage.ru_maxrss * scale, usage.ru_utime + usage.ru_stime)
+        """
+    var environment = ProcessInfo.processInfo.environment
+    environment["OPENBLAS_NUM_THREADS"] = "1"
+    environment["NO_COLOR"] = "1"
+    for (k, v) in extra { environment[k] = v }
+    let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, executable.path] + arguments,
+                                in: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), environment: environment)
+    let fields = result.stdout.split(whereSeparator: \.isWhitespace)
+    guard result.exitCode == 0, fields.count == 3, let code = Int32(fields[0]), let peak = Int(fields[1]),
+          let cpu = Double(fields[2]) else {
+        throw NSError(domain: "runMeasuring", code: Int(result.exitCode),
+                      userInfo: [NSLocalizedDescriptionKey: "cannot measure \(executable.path): \(result.stderr)"])
+    }
+    return ProcessCost(exitCode: code, peakBytes: peak, cpuSeconds: cpu)
+}
