@@ -402,8 +402,26 @@ struct Lowering {
         }
     }
 
-    /// The archive member's values in C order, exactly as stored, if its shape and values are right.
+    /// The archive member's values in C order, exactly as stored, if its shape and values are right. The shape is
+    /// checked from the member's header, before its data is read: the model bounds what is read.
     mutating func arrayValues(_ archive: NPZArchive, _ member: String, shape: [Int], layer: DenseNode) -> ParameterArray? {
+        let header: NPYHeader
+        do {
+            header = try archive.header(member)
+        } catch {
+            self.error(.memberValues, "cannot use array '\(member)' of the parameters file",
+                       at: layer.name.span, notes: [error.description])
+            return nil
+        }
+        guard header.shape == shape else {
+            let transposed = shape.count == 2 && header.shape == [shape[1], shape[0]]
+            error(.memberShape,
+                  "array '\(member)' has shape \(Lowering.shapeText(header.shape)), expected \(Lowering.shapeText(shape))",
+                  at: layer.name.span,
+                  help: transposed ? "it looks transposed: a weight is (width, fan-in), PyTorch's layout"
+                                   : shape.count == 2 ? "a weight is (width, fan-in), PyTorch's layout" : "a bias is (width,)")
+            return nil
+        }
         let array: NDArray
         do {
             array = try archive.array(member)
@@ -412,22 +430,18 @@ struct Lowering {
                        at: layer.name.span, notes: [error.description])
             return nil
         }
-        guard array.shape == shape else {
-            let transposed = shape.count == 2 && array.shape == [shape[1], shape[0]]
-            error(.memberShape,
-                  "array '\(member)' has shape \(Lowering.shapeText(array.shape)), expected \(Lowering.shapeText(shape))",
-                  at: layer.name.span,
-                  help: transposed ? "it looks transposed: a weight is (width, fan-in), PyTorch's layout"
-                                   : shape.count == 2 ? "a weight is (width, fan-in), PyTorch's layout" : "a bias is (width,)")
-            return nil
-        }
         if let i = array.values.firstIndex(where: { !$0.isFinite }) {
             let index = shape.count == 2 && shape[1] > 0 ? "[\(i / shape[1]), \(i % shape[1])]" : "[\(i)]"
             error(.memberValues, "array '\(member)' holds \(array.values[i]) at \(index)", at: layer.name.span,
                   help: "parameters must be finite numbers")
             return nil
         }
-        return ParameterArray(doubles: array.values)
+        // Integers beyond 2^53 keep their exact values (an exact run uses them; a numeric one, their nearest doubles).
+        switch array.integers {
+        case .signed(let integers): return ParameterArray(integers: integers)
+        case .unsigned(let integers): return ParameterArray(unsignedIntegers: integers)
+        case nil: return ParameterArray(doubles: array.values)
+        }
     }
 
     /// NumPy's way of writing a shape: (3,), (3, 2).

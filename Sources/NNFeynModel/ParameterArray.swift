@@ -45,6 +45,19 @@ public struct ParameterArray: Sendable, Equatable {
         }
     }
 
+    /// Exact unsigned integers (values beyond 2^63 become rationals; every double is the nearest one).
+    public init(unsignedIntegers integers: [UInt64]) {
+        var builder = Builder(capacity: integers.count)
+        for value in integers {
+            if let signed = Int64(exactly: value) {
+                builder.append(numerator: signed, denominator: 1)
+            } else {
+                builder.append(Rational(literal: String(value))!)
+            }
+        }
+        self = builder.finish()
+    }
+
     /// `count` zeros.
     public static func zeros(_ count: Int) -> ParameterArray {
         ParameterArray(nearest: [Double](repeating: 0, count: count), exact: .nearest)
