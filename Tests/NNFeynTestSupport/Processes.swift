@@ -9,20 +9,22 @@ public struct CommandResult: Sendable {
 }
 
 /// Runs nnfeyn with arguments from `directory` (the repository root by default), one BLAS thread, no terminal,
-/// and `input` as standard input (empty when nil).
+/// and `input` as standard input (empty when nil); see `runProcess` for `timeout`.
 public func runNNFeyn(_ arguments: [String], in directory: URL = Repository.root, environment extra: [String: String] = [:],
-                      input: Data? = nil) throws -> CommandResult {
+                      input: Data? = nil, timeout: TimeInterval? = nil) throws -> CommandResult {
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_NUM_THREADS"] = "1"
     environment["NO_COLOR"] = "1"
     for (k, v) in extra { environment[k] = v }
-    return try runProcess(Repository.binary, arguments, in: directory, environment: environment, input: input)
+    return try runProcess(Repository.binary, arguments, in: directory, environment: environment, input: input, timeout: timeout)
 }
 
 /// Runs a program and captures its output. Files rather than pipes: no dead-lock on large output, no shared mutable
-/// state between threads.
+/// state between threads. A program still running after `timeout` seconds is killed (its exit code is then the
+/// signal's), so a test of something that must not hang cannot hang the test run.
 public func runProcess(_ executable: URL, _ arguments: [String], in directory: URL,
-                       environment: [String: String]? = nil, input: Data? = nil) throws -> CommandResult {
+                       environment: [String: String]? = nil, input: Data? = nil,
+                       timeout: TimeInterval? = nil) throws -> CommandResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -41,6 +43,11 @@ public func runProcess(_ executable: URL, _ arguments: [String], in directory: U
     process.standardError = err
     process.standardInput = stdin
     try process.run()
+    if let timeout {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
     process.waitUntilExit()
     try out.close()
     try err.close()
