@@ -181,7 +181,8 @@ struct Lexer {
             position = close + 1
             let span = SourceSpan(start: start, end: position), bytes = bytes
             error(DiagnosticCode.unexpectedCharacter, span) {
-                ("strings use double quotes, not single quotes", "write \"\(Lexer.text(bytes, start + 1, close))\"")
+                ("strings use double quotes, not single quotes",
+                 "write \"\(Diagnostic.quoted(Lexer.text(bytes, start + 1, close)))\"")
             }
             return make(.string, span)
         } else {
@@ -247,7 +248,7 @@ struct Lexer {
                 if help == nil, text.contains("/") {
                     help = "a fraction is two integers and a slash without spaces, e.g. '-3/4'"
                 }
-                return ("\(problem) '\(text)'", help)
+                return ("\(problem) '\(Diagnostic.quoted(text))'", help)
             }
             return make(.number, span)
         }
@@ -272,7 +273,7 @@ struct Lexer {
         }
         if Lexer.exponentTooLarge(literal) {
             error(DiagnosticCode.malformedNumber, span) {
-                ("exponent too large in '\(Lexer.text(bytes, start, end))'", "exponents are at most 100000 in magnitude")
+                ("exponent too large in '\(Diagnostic.quoted(Lexer.text(bytes, start, end)))'", "exponents are at most 100000 in magnitude")
             }
             return make(.number, span)
         }
@@ -281,7 +282,7 @@ struct Lexer {
         guard let value = Rational(literal: text(start, position)) else {
             // Unreachable: Rational(literal:) fails exactly where exponentTooLarge holds (tested). Reported the same way.
             error(DiagnosticCode.malformedNumber, span) {
-                ("exponent too large in '\(Lexer.text(bytes, start, end))'", "exponents are at most 100000 in magnitude")
+                ("exponent too large in '\(Diagnostic.quoted(Lexer.text(bytes, start, end)))'", "exponents are at most 100000 in magnitude")
             }
             return make(.number, span)
         }

@@ -51,6 +51,9 @@ struct Lowering {
 
     func line(of span: SourceSpan) -> Int { file.line(of: span.start) }
 
+    /// Source text (a name, a path, a literal) as a message quotes it: at most `Diagnostic.quotedLength` characters.
+    func q(_ text: String) -> String { Diagnostic.quoted(text) }
+
     /// The Model, or nil when diagnostics were recorded.
     mutating func lower(_ model: ModelNode) -> Model? {
         // Statements that may appear once: keep the first, report the others.
@@ -88,7 +91,7 @@ struct Lowering {
         // Names.
         var inputDimension: Int?
         if let input {
-            inputDimension = checkSize(input.dimension, what: "the dimension of input '\(input.name.text)'")
+            inputDimension = checkSize(input.dimension, what: "the dimension of input '\(q(input.name.text))'")
         } else {
             // Nothing to point at, so point where the statement belongs: the start of the file.
             error(DiagnosticCode.missingInput, "missing 'input' statement", at: SourceSpan(start: 0, end: 0),
@@ -102,13 +105,13 @@ struct Lowering {
         var seen: [String: SourceSpan] = [:]
         for layer in layers {
             if let input, layer.name.text == input.name.text {
-                error(DiagnosticCode.layerNamedLikeInput, "layer '\(layer.name.text)' has the same name as the input",
+                error(DiagnosticCode.layerNamedLikeInput, "layer '\(q(layer.name.text))' has the same name as the input",
                       at: layer.name.span, help: "rename the layer",
                       notes: ["the input is declared on line \(line(of: input.name.span))"])
             }
             if let first = seen[layer.name.text] {
-                error(DiagnosticCode.duplicateLayer, "duplicate layer name '\(layer.name.text)'", at: layer.name.span,
-                      help: "layer names must be unique", notes: ["the first '\(layer.name.text)' is on line \(line(of: first))"])
+                error(DiagnosticCode.duplicateLayer, "duplicate layer name '\(q(layer.name.text))'", at: layer.name.span,
+                      help: "layer names must be unique", notes: ["the first '\(q(layer.name.text))' is on line \(line(of: first))"])
             } else {
                 seen[layer.name.text] = layer.name.span
             }
@@ -124,7 +127,7 @@ struct Lowering {
         var withinLimits = true
         for layer in layers {
             activations.append(resolveActivation(layer.activation))
-            let width = checkSize(layer.width, what: "the width of layer '\(layer.name.text)'")
+            let width = checkSize(layer.width, what: "the width of layer '\(q(layer.name.text))'")
             let fanIn = widths.isEmpty ? inputDimension : widths[widths.count - 1]
             widths.append(width)
             fanIns.append(fanIn)
@@ -135,7 +138,7 @@ struct Lowering {
             if overflow || sum > ModelLimits.maximumParameters {
                 error(DiagnosticCode.tooManyParameters,
                       "the network has more than \(ModelLimits.maximumParameters) parameters", at: layer.name.span,
-                      help: "the total passes the limit at layer '\(layer.name.text)' (\(width) x \(fanIn) weights and \(width) biases)")
+                      help: "the total passes the limit at layer '\(q(layer.name.text))' (\(width) x \(fanIn) weights and \(width) biases)")
                 withinLimits = false
             }
             total = overflow ? Int.max : sum
@@ -156,12 +159,12 @@ struct Lowering {
         var built: [LayerParameters?] = []
         for (k, layer) in layers.enumerated() {
             if let second = layer.secondClauses["weight"], let first = layer.weight {
-                error(DiagnosticCode.duplicateClause, "layer '\(layer.name.text)' has more than one 'weight'",
+                error(DiagnosticCode.duplicateClause, "layer '\(q(layer.name.text))' has more than one 'weight'",
                       at: second, help: "remove one of them",
                       notes: ["the first 'weight' is on line \(line(of: first.keywordSpan))"])
             }
             if let second = layer.secondClauses["bias"], let first = layer.bias {
-                error(DiagnosticCode.duplicateClause, "layer '\(layer.name.text)' has more than one 'bias'",
+                error(DiagnosticCode.duplicateClause, "layer '\(q(layer.name.text))' has more than one 'bias'",
                       at: second, help: "remove one of them",
                       notes: ["the first 'bias' is on line \(line(of: first.keywordSpan))"])
             }
@@ -195,8 +198,8 @@ struct Lowering {
             var weight: ParameterArray?
             if let inlineWeight {
                 weight = checkInlineWeight(inlineWeight.matrix, layer: layer.name.text, width: width, fanIn: fanIn,
-                                           fanInSource: k == 0 ? "the dimension of input '\(input?.name.text ?? "")'"
-                                                                : "the width of layer '\(layers[k - 1].name.text)'")
+                                           fanInSource: k == 0 ? "the dimension of input '\(q(input?.name.text ?? ""))'"
+                                                                : "the width of layer '\(q(layers[k - 1].name.text))'")
             } else if let archive, npzHasWeight {
                 weight = arrayValues(archive, weightName, shape: [width, fanIn], layer: layer)
             } else if let archive {
@@ -211,7 +214,7 @@ struct Lowering {
                     bias = vector.values
                     if vector.count != width {
                         error(DiagnosticCode.biasLengthMismatch,
-                              "the bias of layer '\(layer.name.text)' has \(vector.count) \(Lowering.plural(vector.count, "entry", "entries")) but the layer's width is \(width)",
+                              "the bias of layer '\(q(layer.name.text))' has \(vector.count) \(Lowering.plural(vector.count, "entry", "entries")) but the layer's width is \(width)",
                               at: vector.span, help: "a bias has one entry per neuron")
                         bias = nil
                     }
@@ -235,12 +238,12 @@ struct Lowering {
         if let at {
             if let input, at.name.text != input.name.text {
                 error(DiagnosticCode.pointNameMismatch,
-                      "the expansion point is given for '\(at.name.text)', but the input is '\(input.name.text)'",
-                      at: at.name.span, help: "write 'at \(input.name.text) = [...]'")
+                      "the expansion point is given for '\(q(at.name.text))', but the input is '\(q(input.name.text))'",
+                      at: at.name.span, help: "write 'at \(q(input.name.text)) = [...]'")
             }
             if let inputDimension, at.point.count != inputDimension {
                 error(DiagnosticCode.pointDimensionMismatch,
-                      "the expansion point has \(at.point.count) \(Lowering.plural(at.point.count, "coordinate", "coordinates")) but input '\(input?.name.text ?? "")' has dimension \(inputDimension)",
+                      "the expansion point has \(at.point.count) \(Lowering.plural(at.point.count, "coordinate", "coordinates")) but input '\(q(input?.name.text ?? ""))' has dimension \(inputDimension)",
                       at: at.point.span, help: "give one coordinate per input dimension")
             }
         }
@@ -282,7 +285,7 @@ struct Lowering {
     mutating func checkSize(_ node: IntegerNode, what: String) -> Int? {
         guard let value = node.value, value <= ModelLimits.maximumWidth else {
             let text = String(decoding: file.utf8[node.span.start..<node.span.end], as: UTF8.self)
-            error(DiagnosticCode.sizeOutOfRange, "\(what) is too large ('\(text)'; at most \(ModelLimits.maximumWidth))",
+            error(DiagnosticCode.sizeOutOfRange, "\(what) is too large ('\(q(text))'; at most \(ModelLimits.maximumWidth))",
                   at: node.span)
             return nil
         }
@@ -305,14 +308,14 @@ struct Lowering {
             return .poly([])
         }
         guard let activation = Activation.simpleNames[name] else {
-            let help = Spelling.closest(to: name, among: Activation.allNames).map { "did you mean '\($0)'?" }
+            let help = Spelling.closest(to: name, among: Activation.allNames).map { "did you mean '\(q($0))'?" }
                 ?? "known activations: " + Activation.allNames.joined(separator: ", ")
-            error(DiagnosticCode.unknownActivation, "unknown activation '\(name)'", at: node.name.span, help: help)
+            error(DiagnosticCode.unknownActivation, "unknown activation '\(q(name))'", at: node.name.span, help: help)
             return nil
         }
         if node.arguments != nil {
-            error(DiagnosticCode.unexpectedArguments, "activation '\(name)' takes no coefficients", at: node.span,
-                  help: "write just '\(name)'; only 'poly' takes coefficients")
+            error(DiagnosticCode.unexpectedArguments, "activation '\(q(name))' takes no coefficients", at: node.span,
+                  help: "write just '\(q(name))'; only 'poly' takes coefficients")
             return nil
         }
         return activation
@@ -323,14 +326,14 @@ struct Lowering {
         var ok = true
         if matrix.rows.count != width {
             error(DiagnosticCode.rowCountMismatch,
-                  "the weight of layer '\(layer)' has \(matrix.rows.count) \(Lowering.plural(matrix.rows.count, "row", "rows")) but the layer's width is \(width)",
+                  "the weight of layer '\(q(layer))' has \(matrix.rows.count) \(Lowering.plural(matrix.rows.count, "row", "rows")) but the layer's width is \(width)",
                   at: matrix.span, help: "a weight has one row per neuron (width x fan-in)")
             ok = false
         }
         if let first = matrix.rows.first.map({ Int($0.count) }), matrix.rows.allSatisfy({ Int($0.count) == first }) {
             if first != fanIn {
                 error(DiagnosticCode.fanInMismatch,
-                      "the weight of layer '\(layer)' has \(first) \(Lowering.plural(first, "column", "columns")) but its fan-in is \(fanIn)",
+                      "the weight of layer '\(q(layer))' has \(first) \(Lowering.plural(first, "column", "columns")) but its fan-in is \(fanIn)",
                       at: matrix.span, help: "each row has one entry per input to the layer; the fan-in is \(fanInSource)")
                 ok = false
             }
@@ -343,7 +346,7 @@ struct Lowering {
                 guard reported <= Parser.maximumErrors + 1 else { diagnosticCount += 1; continue }
                 let count = Int(row.count)
                 error(DiagnosticCode.raggedWeight,
-                      "row \(i + 1) of the weight of layer '\(layer)' has \(count) \(Lowering.plural(count, "entry", "entries")), expected \(fanIn)",
+                      "row \(i + 1) of the weight of layer '\(q(layer))' has \(count) \(Lowering.plural(count, "entry", "entries")), expected \(fanIn)",
                       at: row.span, help: "every row has one entry per input to the layer; the fan-in is \(fanInSource)")
             }
             ok = false
@@ -355,10 +358,10 @@ struct Lowering {
     mutating func reportMissingMember(_ member: String, of layer: DenseNode, in archive: NPZArchive, parametersLine: Int?) {
         let available = archive.names
         let listed = available.isEmpty ? "no arrays"
-            : "the arrays " + available.prefix(10).map { "'\($0)'" }.joined(separator: ", ") + (available.count > 10 ? ", ..." : "")
-        error(DiagnosticCode.missingMember, "no array '\(member)' in the parameters file for layer '\(layer.name.text)'",
+            : "the arrays " + available.prefix(10).map { "'\(q($0))'" }.joined(separator: ", ") + (available.count > 10 ? ", ..." : "")
+        error(DiagnosticCode.missingMember, "no array '\(q(member))' in the parameters file for layer '\(q(layer.name.text))'",
               at: layer.name.span,
-              help: Spelling.closest(to: member, among: available).map { "did you mean '\($0)'?" }
+              help: Spelling.closest(to: member, among: available).map { "did you mean '\(q($0))'?" }
                   ?? "add the array to the archive, or write the values inline under the layer",
               notes: ["the parameters file (line \(parametersLine ?? 0)) has \(listed)"])
     }
@@ -367,7 +370,7 @@ struct Lowering {
     mutating func reportNoValues(_ what: String, of layer: DenseNode) {
         let inline = what == "bias" ? "'bias [...]' or 'bias none'"
             : what == "weight" ? "'weight [[...]]'" : "'weight [[...]]' and 'bias [...]' (or 'bias none')"
-        error(DiagnosticCode.missingParameters, "layer '\(layer.name.text)' has no \(what)", at: layer.name.span,
+        error(DiagnosticCode.missingParameters, "layer '\(q(layer.name.text))' has no \(what)", at: layer.name.span,
               help: "write \(inline) under the layer, or name an .npz with 'parameters \"FILE.npz\"'")
     }
 
@@ -382,21 +385,21 @@ struct Lowering {
         if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             // A trainer may be about to create this file.
             if options.allowMissingParameters { return nil }
-            error(DiagnosticCode.unreadableParameters, "parameters file '\(path)' not found", at: span,
+            error(DiagnosticCode.unreadableParameters, "parameters file '\(q(path))' not found", at: span,
                   help: "a relative path is resolved against the model file's directory",
-                  notes: ["looked for '\(Lowering.displayPath(path, relativeTo: file.path))'"])
+                  notes: ["looked for '\(q(Lowering.displayPath(path, relativeTo: file.path)))'"])
             return nil
         }
         if isDirectory.boolValue {
-            error(DiagnosticCode.unreadableParameters, "parameters file '\(path)' is a directory", at: span)
+            error(DiagnosticCode.unreadableParameters, "parameters file '\(q(path))' is a directory", at: span)
             return nil
         }
         // Messages name the path as the user wrote it, not an absolute one.
-        let shownPath = Lowering.displayPath(path, relativeTo: file.path)
+        let shownPath = q(Lowering.displayPath(path, relativeTo: file.path))
         do {
             return try NPZArchive(contentsOf: url, displayPath: shownPath)
         } catch {
-            self.error(DiagnosticCode.unreadableParameters, "cannot read parameters file '\(path)'", at: span,
+            self.error(DiagnosticCode.unreadableParameters, "cannot read parameters file '\(q(path))'", at: span,
                        notes: [error.description])
             return nil
         }
@@ -409,14 +412,14 @@ struct Lowering {
         do {
             header = try archive.header(member)
         } catch {
-            self.error(.memberValues, "cannot use array '\(member)' of the parameters file",
+            self.error(.memberValues, "cannot use array '\(q(member))' of the parameters file",
                        at: layer.name.span, notes: [error.description])
             return nil
         }
         guard header.shape == shape else {
             let transposed = shape.count == 2 && header.shape == [shape[1], shape[0]]
             error(.memberShape,
-                  "array '\(member)' has shape \(Lowering.shapeText(header.shape)), expected \(Lowering.shapeText(shape))",
+                  "array '\(q(member))' has shape \(Lowering.shapeText(header.shape)), expected \(Lowering.shapeText(shape))",
                   at: layer.name.span,
                   help: transposed ? "it looks transposed: a weight is (width, fan-in), PyTorch's layout"
                                    : shape.count == 2 ? "a weight is (width, fan-in), PyTorch's layout" : "a bias is (width,)")
@@ -426,13 +429,13 @@ struct Lowering {
         do {
             array = try archive.array(member)
         } catch {
-            self.error(.memberValues, "cannot use array '\(member)' of the parameters file",
+            self.error(.memberValues, "cannot use array '\(q(member))' of the parameters file",
                        at: layer.name.span, notes: [error.description])
             return nil
         }
         if let i = array.values.firstIndex(where: { !$0.isFinite }) {
             let index = shape.count == 2 && shape[1] > 0 ? "[\(i / shape[1]), \(i % shape[1])]" : "[\(i)]"
-            error(.memberValues, "array '\(member)' holds \(array.values[i]) at \(index)", at: layer.name.span,
+            error(.memberValues, "array '\(q(member))' holds \(array.values[i]) at \(index)", at: layer.name.span,
                   help: "parameters must be finite numbers")
             return nil
         }

@@ -93,14 +93,15 @@ struct Parser {
     /// Whether the current token is the keyword `word`.
     func atKeyword(_ word: StaticString) -> Bool { current.kind == .keyword && lexer.token(current, is: word) }
 
-    /// How a token reads in a message: `'dense'`, `',`', `end of file`.
+    /// How a token reads in a message: `'dense'`, `',`', `end of file` (a long one shortened).
     func described(_ token: Token) -> String {
-        switch token.kind {
+        let text = Diagnostic.quoted(text(token))
+        return switch token.kind {
         case .endOfFile: "end of file"
-        case .string: "string \"\(text(token))\""
-        case .number: "number '\(text(token))'"
-        case .keyword: "keyword '\(text(token))'"
-        default: "'\(text(token))'"
+        case .string: "string \"\(text)\""
+        case .number: "number '\(text)'"
+        case .keyword: "keyword '\(text)'"
+        default: "'\(text)'"
         }
     }
 

@@ -136,3 +136,26 @@ import NNFeynTestSupport
         #expect(many[19].message == "layer 'h19' has no weight and no bias")
     }
 }
+
+@Suite struct LongTextTests {
+    /// A message quotes at most 60 characters of a name, path or literal: a 1 MB name makes a short diagnostic.
+    @Test func messagesQuoteAtMostAWindowOfSource() {
+        let long = String(repeating: "a", count: 1 << 20)
+        let cases = [
+            "input x : 1\ndense \(long) : 1 tahn\n",
+            "input x : 1\nparameters \"\(long)\"\ndense y : 1 linear\n",
+            "\(long)",
+            "input x : 1\ndense y : 1 linear weight [[1\(long)]] bias [0]\n",
+            "input x : 1 '\(long)'",
+        ]
+        for source in cases {
+            let found = diagnostics(of: source)
+            #expect(!found.isEmpty)
+            let rendered = found.map { DiagnosticRenderer.render($0) }.joined(separator: "\n")
+            #expect(rendered.utf8.count < 2000, "\(rendered.prefix(300))")
+        }
+        #expect(Diagnostic.quoted(long) == String(repeating: "a", count: 60) + "...")
+        #expect(Diagnostic.quoted("tahn") == "tahn")
+        #expect(Diagnostic.quoted(String(repeating: "日", count: 60)) == String(repeating: "日", count: 60))
+    }
+}
