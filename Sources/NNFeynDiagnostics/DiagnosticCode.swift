@@ -252,9 +252,10 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
             such as a trainer, accept layers that have neither weight nor bias.)
             """),
         Entry(code: "E0219", title: "cannot read the parameters file", explanation: """
-            The .npz file named by 'parameters' is missing, unreadable or not an .npz archive (a zip of .npy \
-            arrays, as written by numpy.savez). A relative path is resolved against the directory of the model \
-            file, not the current directory.
+            The .npz file named by 'parameters' is missing, unreadable, not a regular file (a FIFO or a device is \
+            refused rather than waited on) or not an .npz archive (a zip of .npy arrays, as written by \
+            numpy.savez). A relative path is resolved against the directory of the model file, not the current \
+            directory.
             """),
         Entry(code: "E0220", title: "array missing from the parameters file", explanation: """
             A layer without an inline weight (or bias) takes it from the array '<layer>.weight' (or '<layer>.bias') \
@@ -268,8 +269,10 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
             """),
         Entry(code: "E0222", title: "array cannot be used", explanation: """
             An array from the parameters file is malformed, has an unsupported dtype (supported: float64, float32 and \
-            integers, little-endian, C order), or holds a NaN or an infinity. Floats are read exactly: a float64 \
-            becomes the exact binary fraction it stores.
+            32- and 64-bit integers, little-endian, C order), or holds a NaN or an infinity. A member that inflates \
+            to more bytes than its .npy header describes is malformed, and is refused as soon as it does. Values are \
+            read exactly: a float64 becomes the exact binary fraction it stores, and a 64-bit integer beyond 2^53 \
+            keeps its exact value (an exact expansion uses it; a numeric one, its nearest double).
             """),
         Entry(code: "E0223", title: "polynomial without coefficients", explanation: """
             'poly' needs its coefficients in parentheses, lowest degree first: poly(c0, c1, c2) is \
