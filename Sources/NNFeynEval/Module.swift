@@ -16,5 +16,6 @@
 //   Expander.expand(network, order:)                    one arithmetic, any ActivationScalar -> TaylorExpansion
 //   Expander.estimate(model, order:)                    ExpansionEstimate, before any allocation (never traps)
 //   PointDerivatives(network:order:)                    the forward pass and sigma^(k) per layer (diagram evaluators)
+//   Expander.multiprecisionExpansion(model, order:, bits:)  `expand --precision`: MPFR, every printed digit confirmed
 //   ExpansionPlan(network, order:).numeric(at:)         repeated numeric expansions, e.g. scans over points
 //   FiniteDifferences.check(expansion, of: network)     `nnfeyn check`: per-order comparison with Ridders differences
