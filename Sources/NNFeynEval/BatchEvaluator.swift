@@ -156,11 +156,8 @@ final class BatchEvaluator: @unchecked Sendable {
         var values = [Double](repeating: 0, count: count * o * m)
         let chunk = chunkSize(points: count)
         var start = 0
-        lock.lock()
-        let space = idle ?? Workspace()
-        idle = nil
-        lock.unlock()
-        defer { lock.lock(); idle = space; lock.unlock() }
+        let space = takeWorkspace()
+        defer { returnWorkspace(space) }
         while start < count {
             let size = min(chunk, count - start)
             try points.withUnsafeBufferPointer { (p: UnsafeBufferPointer<Double>) throws(EvaluationError) in
@@ -172,6 +169,20 @@ final class BatchEvaluator: @unchecked Sendable {
             start += size
         }
         return BatchExpansion(basis: table.basis, outputCount: o, pointCount: count, values: values)
+    }
+
+    func takeWorkspace() -> Workspace {
+        lock.lock()
+        defer { lock.unlock() }
+        let space = idle ?? Workspace()
+        idle = nil
+        return space
+    }
+
+    func returnWorkspace(_ space: Workspace) {
+        lock.lock()
+        idle = space
+        lock.unlock()
     }
 
     // MARK: The evaluation of one chunk

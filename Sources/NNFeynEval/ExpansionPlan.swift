@@ -38,6 +38,18 @@ public struct ExpansionPlan: Sendable {
         return try evaluator.expand(points: point).expansion(at: 0)
     }
 
+    /// A Hessian functional at every row of `points` (n x d), never forming the Hessian; the plan's order must be 2.
+    public func reduce(_ reduction: HessianReduction, points: [Double], count: Int) throws(EvaluationError) -> ReducedBatch {
+        precondition(order == 2, "Hessian functionals need a plan of order 2")
+        guard points.count == count * network.inputDimension, !network.layers.isEmpty else {
+            throw .model(.pointDimension(got: count == 0 ? 0 : points.count / max(count, 1), expected: network.inputDimension))
+        }
+        if case .weighted(let a) = reduction, a.count != network.inputDimension * network.inputDimension {
+            throw .model(.shape(layer: nil, "the operator has \(a.count) entries, not \(network.inputDimension) squared"))
+        }
+        return try evaluator.reduce(reduction, points: points)
+    }
+
     /// Floating-point operations of one expansion at `points` points (multiply-add = 2), for GFLOP/s figures.
     public func flopCount(points: Int = 1) -> Double { evaluator.flopCount(points: points) }
 
