@@ -64,9 +64,8 @@ public enum ExpansionOutput {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The JSON document: sorted keys, every multi-index of every order once per output.
-    public static func json<S: Scalar>(model: Model, expansion: TaylorExpansion<S>, mode: ExpansionModeLabel,
-                                       breakdown: [DiagramOrderBreakdown<S>]? = nil) -> String {
+    /// The "orders" array of an expansion: every multi-index of every order once per output.
+    static func jsonOrders<S: Scalar>(_ expansion: TaylorExpansion<S>, breakdown: [DiagramOrderBreakdown<S>]? = nil) -> [JSONValue] {
         var orders: [JSONValue] = []
         for k in 0...expansion.order {
             var entries: [JSONValue] = []
@@ -98,6 +97,13 @@ public enum ExpansionOutput {
             }
             orders.append(.object(order))
         }
+        return orders
+    }
+
+    /// The JSON document: sorted keys, every multi-index of every order once per output.
+    public static func json<S: Scalar>(model: Model, expansion: TaylorExpansion<S>, mode: ExpansionModeLabel,
+                                       breakdown: [DiagramOrderBreakdown<S>]? = nil) -> String {
+        let orders = jsonOrders(expansion, breakdown: breakdown)
         var document: [String: JSONValue] = [
             "schema": "nnfeyn.expansion/1",
             "network": .string(model.displayName),

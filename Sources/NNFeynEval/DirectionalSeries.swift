@@ -10,7 +10,7 @@
 //     r^2 = (c_{k-1}^2 - c_{k-2} c_k) / (c_k^2 - c_{k-1} c_{k+1}) (Hunter and Guerrieri's generalised ratio) is used,
 //     taken at the highest k where both are defined;
 //   - Pade: the smallest modulus among the poles of the [L/M] Pade approximant (M about N/2, at most 20) that are
-//     genuine: found again, to 1e-5, by the [L+4/M-4] approximant, and with a residue that is not negligible
+//     genuine: found again, to 1e-3, by the [L+4/M-4] approximant, and with a residue that is not negligible
 //     (spurious poles, Froissart doublets, sit on a zero of the numerator and move when the degrees change).
 // For a single tanh layer the answer is exact: tanh(a + b t) has poles at a + b t = i pi (1/2 + m), nearest at
 // |t| = sqrt(a^2 + pi^2/4) / |b|, so r = min_j sqrt(a_j^2 + pi^2/4) / |b_j| with a_j = w_j.x0 + c_j, b_j = w_j.v.
@@ -91,7 +91,7 @@ public enum DirectionalSeries {
         // of a zero) move when the degrees change and have tiny residues.
         let m1 = min(n / 2, 20), m2 = max(m1 - 4, 1)
         guard let first = padePoles(s, denominatorDegree: m1), let second = padePoles(s, denominatorDegree: m2) else { return nil }
-        let genuine = first.filter { pole in second.contains { ($0 - pole).magnitude <= 1e-5 * max(pole.magnitude, 1e-300) } }
+        let genuine = first.filter { pole in second.contains { ($0 - pole).magnitude <= 1e-3 * max(pole.magnitude, 1e-300) } }
         guard let nearest = genuine.map(\.magnitude).filter({ $0 > 0 }).min() else { return nil }
         return nearest * scale
     }

@@ -1,10 +1,13 @@
 import ArgumentParser
+import Foundation
 import NNFeynAlgebra
 import NNFeynDiagnostics
 import NNFeynDiagrams
 import NNFeynEmit
 import NNFeynEval
+import NNFeynIO
 import NNFeynModel
+import NNFeynNPZ
 
 /// `nnfeyn expand`: every derivative of every output up to an order, as a Taylor polynomial or JSON.
 struct Expand: ParsableCommand, StyledCommand {
@@ -13,6 +16,14 @@ struct Expand: ParsableCommand, StyledCommand {
         discussion: """
         Exact (GMP rationals) when every needed activation value is rational, numeric (doubles, OpenBLAS) otherwise;
         the header says which. --by-diagram breaks each order into its diagrams' contributions.
+
+        Many points and reduced quantities (numeric mode runs all points as one batch and never forms the Hessian):
+          --points P.npz            every row of the array 'points' (n x d; or a .npy), a point axis in the output
+          --laplacian               sum_i d^2 f/dx_i^2 of every output
+          --hessian-diagonal        d^2 f/dx_i^2 for each i
+          --operator A.npy          sum_ij A_ij d^2 f/dx_i dx_j (A is d x d; in an .npz, the array 'operator')
+          --direction 1,0,-2        the series of f(x + t v) in t to --order, with radius-of-convergence estimates
+        Write arrays with -o FILE.npz.
         """)
 
     @OptionGroup var model: ModelOptions
@@ -23,8 +34,18 @@ struct Expand: ParsableCommand, StyledCommand {
     var byDiagram = false
     @Option(parsing: .unconditional, help: "Significant digits of doubles in text output (1 to 17).")
     var digits: Int = 12
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output (.npz: arrays).")
     var output: String?
+    @Option(help: "Expand at every point of this file: an .npz with an array 'points' (n x d), or a .npy.")
+    var points: String?
+    @Flag(help: "The Laplacian of every output (numeric: without forming the Hessian).")
+    var laplacian = false
+    @Flag(help: "The unsummed Hessian diagonal d^2 f/dx_i^2 of every output.")
+    var hessianDiagonal = false
+    @Option(name: .customLong("operator"), help: "sum_ij A_ij d^2 f/dx_i dx_j with A (d x d) from this .npy (or .npz array 'operator').")
+    var operatorFile: String?
+    @Option(help: "The series of f(x + t v) in t to --order along this comma-separated direction v.")
+    var direction: String?
     @OptionGroup var diagnostics: DiagnosticOptions
 
     func run() throws {
@@ -34,6 +55,13 @@ struct Expand: ParsableCommand, StyledCommand {
         let limit = try model.checkedLimit()
         let mode = try arithmetic.mode()
         try checkOutput(output)
+        let reductions = [laplacian, hessianDiagonal, operatorFile != nil, direction != nil].filter { $0 }.count
+        guard reductions <= 1 else { throw ValidationError("choose one of --laplacian, --hessian-diagonal, --operator and --direction") }
+        if points != nil || reductions > 0 {
+            guard !byDiagram else { throw ValidationError("--by-diagram expands one point fully; it does not combine with --points or reduced quantities") }
+            return try runPoints(order: order, limit: limit, mode: mode)
+        }
+        guard output?.hasSuffix(".npz") != true else { throw ValidationError("-o FILE.npz writes arrays for --points and reduced quantities; use --format json for one point") }
         let loaded = try model.load()
         if byDiagram { try DiagramBreakdown.checkCount(loaded, upTo: order) }
         let result = try expandReportingProgress(loaded, order: order, mode: mode, limit: limit)
@@ -47,6 +75,100 @@ struct Expand: ParsableCommand, StyledCommand {
             text = try render(loaded, expansion, label, breakdown: byDiagram ? DiagramBreakdown.all(loaded, upTo: order, as: Double.self) : nil)
         }
         try writeOutput(text, to: output)
+    }
+
+    /// Many points, Hessian functionals, directional series.
+    func runPoints(order: Int, limit: Int, mode: ExpansionMode) throws {
+        let loaded = try model.load()
+        let d = loaded.input.dimension
+        var exactPoints = [loaded.point]
+        if let points {
+            let array = try Self.readArray(points, member: "points")
+            guard (array.shape.count == 2 && array.shape[1] == d) || (array.shape.count == 1 && array.shape[0] == d) else {
+                throw ValidationError("'\(points)' holds an array of shape \(array.shape), not n x \(d)")
+            }
+            guard array.values.allSatisfy(\.isFinite) else { throw ValidationError("'\(points)' holds a value that is not finite") }
+            exactPoints = stride(from: 0, to: array.values.count, by: d).map { start in array.values[start..<(start + d)].map { Rational($0) } }
+        }
+        let doublePoints = exactPoints.map { $0.map(\.doubleValue) }
+        func label(_ mode: ExpansionMode, _ reason: EvaluationError?) -> ExpansionModeLabel {
+            ExpansionModeLabel(mode: mode.rawValue, fallbackReason: reason.map { $0.diagnostic(in: loaded.architecture).message })
+        }
+        let npz = output?.hasSuffix(".npz") == true
+        var arrays: [NamedArray] = []
+        var text = ""
+        if let direction {
+            let v = try direction.split(separator: ",").map { part -> Double in
+                guard let value = Double(part.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+                    throw ValidationError("--direction takes \(d) comma-separated numbers, not '\(direction)'")
+                }
+                return value
+            }
+            guard v.count == d else { throw ValidationError("--direction has \(v.count) components; the input has dimension \(d)") }
+            let series = try loaded.locating { () throws(EvaluationError) in
+                try Expander.series(loaded, direction: v.map { Rational($0) }, order: order, points: exactPoints, mode: mode, limit: limit)
+            }
+            let tag = label(series.mode, series.fallbackReason)
+            if npz { arrays = PointsOutput.arrays(series: series, points: doublePoints) } else {
+                text = format == .json ? PointsOutput.json(model: loaded, series: series, direction: v, points: doublePoints, mode: tag)
+                    : PointsOutput.text(model: loaded, series: series, direction: v, points: doublePoints, mode: tag, significantDigits: digits)
+            }
+        } else if laplacian || hessianDiagonal || operatorFile != nil {
+            var reduction = laplacian ? HessianReduction.laplacian : .diagonal
+            if let operatorFile {
+                let array = try Self.readArray(operatorFile, member: "operator")
+                guard array.shape == [d, d] else { throw ValidationError("'\(operatorFile)' holds an array of shape \(array.shape), not \(d) x \(d)") }
+                guard array.values.allSatisfy(\.isFinite) else { throw ValidationError("'\(operatorFile)' holds a value that is not finite") }
+                reduction = .weighted(array.values)
+            }
+            let reduced = try loaded.locating { () throws(EvaluationError) in
+                try Expander.reduce(loaded, reduction, points: exactPoints, mode: mode, limit: limit)
+            }
+            let tag = label(reduced.mode, reduced.fallbackReason)
+            if npz { arrays = PointsOutput.arrays(reduced: reduced, points: doublePoints) } else {
+                text = format == .json ? PointsOutput.json(model: loaded, reduced: reduced, points: doublePoints, mode: tag)
+                    : PointsOutput.text(model: loaded, reduced: reduced, points: doublePoints, mode: tag, significantDigits: digits)
+            }
+        } else {
+            let result = try loaded.locating { () throws(EvaluationError) in
+                try Expander.expand(loaded, order: order, points: exactPoints, mode: mode, limit: limit)
+            }
+            let tag = label(result.mode, result.fallbackReason)
+            func render<S: Scalar>(_ expansions: [TaylorExpansion<S>]) {
+                if npz { arrays = PointsOutput.arrays(expansions: expansions, points: doublePoints) } else if format == .json {
+                    text = PointsOutput.json(model: loaded, expansions: expansions, points: doublePoints, exactPoints: exactPoints, mode: tag)
+                } else {
+                    text = PointsOutput.text(model: loaded, expansions: expansions, exactPoints: exactPoints, mode: tag, significantDigits: digits)
+                }
+            }
+            switch result.expansions {
+            case .exact(let expansions): render(expansions)
+            case .numeric(let batch): render((0..<batch.pointCount).map { batch.expansion(at: $0) })
+            }
+        }
+        if npz, let output {
+            var archive = NPZArchive()
+            for array in arrays { archive.set(array.name, NDArray(shape: array.shape, values: array.values)) }
+            try Files.write(try archive.encoded(), to: output)
+        } else {
+            try writeOutput(text, to: output)
+        }
+    }
+
+    /// An array from a .npy file, or the member `member` of an .npz.
+    static func readArray(_ path: String, member: String) throws -> NDArray {
+        do {
+            if path.hasSuffix(".npy") { return try NDArray(npy: try Files.read(path, limit: 1 << 30), name: path) }
+            let archive = try NPZArchive(contentsOf: URL(fileURLWithPath: path), displayPath: path)
+            guard archive.contains(member) else {
+                throw ValidationError("'\(path)' has no array '\(member)' (it has: \(archive.names.joined(separator: ", ")))")
+            }
+            return try archive.array(member)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("cannot read '\(path)': \(error)")
+        }
     }
 
     func render<S: Scalar>(_ model: Model, _ expansion: TaylorExpansion<S>, _ label: ExpansionModeLabel,
