@@ -44,25 +44,36 @@ extension ActivationRules {
         let far = n >= 3 ? Array(DerivativePolynomials.shared.splitPolynomials(.tanhComplement, upTo: n)) : []
         for i in 0..<z.count {
             let x = halfArgument ? z[i] / 2 : z[i]
-            out[i] = halfArgument ? sigmoidValue(z[i]) : Foundation.tanh(x)
-            guard n >= 1 else { continue }
             let w = Swift.abs(x)
+            // One exponential per neuron gives tanh|x| and u = 1 - tanh|x|, each without cancellation: expm1 near the
+            // origin, exp beyond 0.55 (where 1 + expm1 would lose the small e).
             let t: Double, u: Double
             if w < 0.55 {
-                t = Foundation.tanh(w)
+                let em = Foundation.expm1(-2 * w)
+                t = -em / (2 + em)
                 u = 1 - t
             } else {
                 let e = Foundation.exp(-2 * w)
                 u = 2 * e / (1 + e)
                 t = 1 - u
             }
+            // sigmoid(z) = (1 + tanh(z/2)) / 2: u/2 on the negative side (no cancellation), 1 - u/2 on the positive.
+            out[i] = halfArgument ? (x < 0 ? u / 2 : 1 - u / 2) : (x < 0 ? -t : t)
+            guard n >= 1 else { continue }
+            // 1 - t^2 = u (2 - u), without cancellation where t is close to 1.
+            let q = w < 0.55 ? 1 - t * t : u * (2 - u)
+            if n <= 2 && !halfArgument {
+                // The Laplacian's case, written out: c_1 = 1 - t^2, c_2 = tanh''/2 = -t (1 - t^2) (odd in x).
+                out[stride + i] = q
+                if n == 2 { out[2 * stride + i] = x < 0 ? t * q : -t * q }
+                continue
+            }
             for k in 1...n {
                 var value: Double
                 if k == 1 {
-                    // 1 - t^2 = u (2 - u), without cancellation where t is close to 1.
-                    value = w < 0.55 ? 1 - t * t : u * (2 - u)
+                    value = q
                 } else if k == 2 {
-                    value = -2 * t * (w < 0.55 ? 1 - t * t : u * (2 - u))
+                    value = -2 * t * q
                 } else {
                     value = w < 0.55 ? DerivativePolynomials.evaluate(near[k], at: t) : DerivativePolynomials.evaluate(far[k], at: u)
                 }

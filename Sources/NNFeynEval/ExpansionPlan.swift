@@ -50,6 +50,18 @@ public struct ExpansionPlan: Sendable {
         return try evaluator.reduce(reduction, points: points)
     }
 
+    /// Floating-point operations of one batched Laplacian at `points` points (multiply-add = 2): d + 1 GEMM rows per
+    /// point forward, the reverse sweep, and the neuron sums.
+    public func laplacianFlopCount(points: Int) -> Double {
+        let d = Double(network.inputDimension), outputs = Double(network.outputCount), p = Double(points)
+        var flops = 0.0
+        for (l, layer) in network.layers.enumerated() {
+            let dense = Double(layer.width * layer.fanIn)
+            flops += 2 * p * dense * (l == 0 ? 1 : d + 1) + (l == 0 ? 0 : 2 * p * outputs * dense) + 3 * p * outputs * d * Double(layer.width)
+        }
+        return flops
+    }
+
     /// Floating-point operations of one expansion at `points` points (multiply-add = 2), for GFLOP/s figures.
     public func flopCount(points: Int = 1) -> Double { evaluator.flopCount(points: points) }
 

@@ -28,6 +28,10 @@ struct BenchExpand: ParsableCommand, StyledCommand {
     var preparedOnly = false
     @Flag(help: "Also measure this core's dgemm GFLOP/s.")
     var peak = false
+    @Option(help: "Time the prepared plan at every point of this .npz ('points', n x d) or .npy, as one batch.")
+    var points: String?
+    @Flag(help: "Time the prepared Laplacian (order 2, never forming the Hessian) instead of the full expansion.")
+    var laplacian = false
     @OptionGroup var diagnostics: DiagnosticOptions
 
     func run() throws {
@@ -38,6 +42,31 @@ struct BenchExpand: ParsableCommand, StyledCommand {
         let loaded = try model.load()
         var fields: [(String, String)] = [("tool", "\"nnfeyn\""), ("order", "\(order)"), ("input", "\(loaded.input.dimension)"),
                                           ("widths", "[" + loaded.layers.map { String($0.width) }.joined(separator: ", ") + "]")]
+        if points != nil || laplacian {
+            let rows = try points.map { try Expand.readArray($0, member: "points") }
+            let d = loaded.input.dimension
+            let flat = rows?.values ?? loaded.point.map(\.doubleValue)
+            guard flat.count % max(d, 1) == 0, rows.map({ $0.shape.last == d }) ?? true else {
+                throw ValidationError("the points are not n x \(d)")
+            }
+            let count = flat.count / max(d, 1)
+            let network = try loaded.locating { () throws(EvaluationError) in try Expander.converted(loaded, as: Double.self) }
+            let plan = try loaded.locating { () throws(EvaluationError) in
+                try ExpansionPlan(network, order: laplacian ? 2 : order, limit: laplacian ? .max : limit)
+            }
+            let timing = try loaded.locating { () throws(EvaluationError) in
+                try ExpansionBenchmark.time(repeats: repeats, estimate: plan.estimate) { () throws(EvaluationError) in
+                    if laplacian { _ = try plan.reduce(.laplacian, points: flat, count: count) } else { _ = try plan.numeric(points: flat, count: count) }
+                }
+            }
+            let flops = laplacian ? plan.laplacianFlopCount(points: count) : plan.flopCount(points: count)
+            fields += [("points", "\(count)"), ("quantity", laplacian ? "\"laplacian\"" : "\"expansion\""),
+                       ("prepared_first_s", "\(timing.first)"), ("prepared_median_s", "\(timing.median)"), ("prepared_min_s", "\(timing.minimum)"),
+                       ("prepared_flops", "\(flops)"), ("prepared_gflops", String(format: "%.3f", flops / timing.median / 1e9))]
+            if peak { fields.append(("dgemm_peak_gflops", String(format: "%.3f", Throughput.dgemmPeak()))) }
+            print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+            return
+        }
         if !preparedOnly {
             let result = try loaded.locating { () throws(EvaluationError) in
                 try ExpansionBenchmark.run(loaded, order: order, repeats: repeats, mode: mode, limit: limit)
