@@ -84,7 +84,7 @@ final class BatchEvaluator: @unchecked Sendable {
 
     final class Workspace {
         let a = Scratch(), delta = Scratch(), r = Scratch(), next = Scratch()
-        let powers = Scratch(), chunk = Scratch(), mixed = Scratch(), product = Scratch(), contracted = Scratch()
+        let powers = Scratch(), mixed = Scratch(), product = Scratch(), contracted = Scratch()
         var pointZ: [Scratch] = [], coefficients: [Scratch] = [], gradients: [Scratch] = []
 
         func ensureLayers(_ count: Int) {
@@ -124,7 +124,11 @@ final class BatchEvaluator: @unchecked Sendable {
         for layer in layers.dropFirst() { flops += 2 * p * outputs * Double(layer.width * layer.fanIn) }  // gradients
         let rows = offsets[n], m = basis.count, w1 = Double(first.width)
         flops += Double(rows) * w1 * (1 + 2 * p)  // first-layer powers and rows
-        if n <= tops[0] { flops += Double(m - rows) * w1 * (1 + 2 * p * outputs) }
+        if n <= tops[0] {
+            // The degree-N GEMM: parents (degree N - 1) x (d x points x outputs) x w_1, and the weighted rows.
+            let parents = Double(rows - offsets[n - 1]), d = Double(network.inputDimension)
+            flops += 2 * parents * d * p * outputs * w1 + 2 * d * p * outputs * w1 + Double(m - rows) * p * outputs
+        }
         for (l, layer) in layers.enumerated().dropFirst() {
             let w = Double(layer.width), W = p * w, k = tops[l]
             flops += 2 * Double(rows - 1) * W * Double(layer.fanIn)
@@ -218,8 +222,14 @@ final class BatchEvaluator: @unchecked Sendable {
             let k = tops[l]
             if rows > 1 {
                 network.weights[l].withUnsafeBufferPointer { weight in
-                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32((rows - 1) * P), Int32(w), Int32(fanIn),
-                                1.0, a + P * fanIn, Int32(fanIn), weight.baseAddress, Int32(fanIn), 0.0, delta + W, Int32(w))
+                    if w == 1 {
+                        // A one-neuron layer (a scalar read-out): a matrix-vector product, no packing of the rows.
+                        cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32((rows - 1) * P), Int32(fanIn), 1.0, a + P * fanIn, Int32(fanIn),
+                                    weight.baseAddress, 1, 0.0, delta + W, 1)
+                    } else {
+                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32((rows - 1) * P), Int32(w), Int32(fanIn),
+                                    1.0, a + P * fanIn, Int32(fanIn), weight.baseAddress, Int32(fanIn), 0.0, delta + W, Int32(w))
+                    }
                 }
             }
             if k <= 1 {
@@ -279,7 +289,11 @@ final class BatchEvaluator: @unchecked Sendable {
             let w = layer.width, fanIn = layer.fanIn, W = P * w
             let z = space.pointZ[l].reserve(W)
             network.weights[l].withUnsafeBufferPointer { weight in
-                if fanIn > 0 {
+                if fanIn > 0 && P == 1 {
+                    // One point: a matrix-vector product (dgemm would pack the whole weight matrix first).
+                    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(w), Int32(fanIn), 1.0, weight.baseAddress, Int32(fanIn), input, 1,
+                                0.0, z, 1)
+                } else if fanIn > 0 {
                     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(P), Int32(w), Int32(fanIn), 1.0, input, Int32(fanIn),
                                 weight.baseAddress, Int32(fanIn), 0.0, z, Int32(w))
                 } else {
@@ -323,8 +337,12 @@ final class BatchEvaluator: @unchecked Sendable {
                 }
             }
             network.weights[l].withUnsafeBufferPointer { weight in
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(fanIn), Int32(w), 1.0, h, Int32(w),
-                            weight.baseAddress, Int32(fanIn), 0.0, below, Int32(fanIn))
+                if rows == 1 {
+                    cblas_dgemv(CblasRowMajor, CblasTrans, Int32(w), Int32(fanIn), 1.0, weight.baseAddress, Int32(fanIn), h, 1, 0.0, below, 1)
+                } else {
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(fanIn), Int32(w), 1.0, h, Int32(w),
+                                weight.baseAddress, Int32(fanIn), 0.0, below, Int32(fanIn))
+                }
             }
         }
     }
@@ -350,31 +368,41 @@ final class BatchEvaluator: @unchecked Sendable {
                 }
             }
             guard n <= k0 else { return }
-            // Degree N: out[(p, o)][t] += k!/alpha! sum_i w_i^alpha (G_1[p, o, i] c_N[p, i]), a GEMM per chunk of monomials.
-            let outputs = network.outputCount, columns = P * outputs
+            // Degree N: out[(p, o)][t] += k!/alpha! sum_i w_i^alpha (G_1[p, o, i] c_N[p, i]). With alpha = beta + e_v
+            // (beta its parent, of degree N - 1), the sum is P[beta] . (w_v * h_q): one GEMM of the kept powers of
+            // degree N - 1 against the d x columns rows w_v * h_q gives every (beta, v, q), and a scatter picks the
+            // pairs that are monomials (v >= the last variable of beta). No degree-N power is ever stored.
+            let outputs = network.outputCount, columns = P * outputs, d = network.inputDimension
             let g = space.gradients[0].base
-            let h = space.mixed.reserve(w * columns)
-            for p in 0..<P {
-                for o in 0..<outputs {
-                    for i in 0..<w { h[i * columns + p * outputs + o] = g[(p * outputs + o) * w + i] * c[n * W + p * w + i] }
+            let weighted = space.mixed.reserve(d * columns * w)
+            for v in 0..<d {
+                let row = wt.baseAddress! + v * w
+                for p in 0..<P {
+                    for o in 0..<outputs {
+                        let target = weighted + (v * columns + p * outputs + o) * w
+                        let gRow = g + (p * outputs + o) * w, cRow = c + n * W + p * w
+                        for i in 0..<w { target[i] = row[i] * gRow[i] * cRow[i] }
+                    }
                 }
             }
-            let first = basis.degreeOffsets[n]
-            let chunkRows = max(1, min(m - first, (1 << 20) / max(w, 1), (1 << 20) / max(columns, 1)))
-            let chunk = space.chunk.reserve(chunkRows * w), product = space.product.reserve(chunkRows * columns)
-            var t0 = first
-            while t0 < m {
-                let count = min(chunkRows, m - t0)
-                for t in t0..<(t0 + count) {
-                    nnf_multiply(Int64(w), powers + Int(table.parent[t]) * w, wt.baseAddress! + Int(table.lastVariable[t]) * w, chunk + (t - t0) * w)
-                }
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(columns), Int32(w), 1.0, chunk, Int32(w),
-                            h, Int32(columns), 0.0, product, Int32(columns))
-                for t in t0..<(t0 + count) {
+            let lower = basis.degreeOffsets[n - 1], upper = basis.degreeOffsets[n]  // the parents: degree N - 1
+            let span = d * columns
+            let chunkRows = max(1, min(upper - lower, (1 << 20) / max(span, 1)))
+            let product = space.product.reserve(chunkRows * span)
+            var b0 = lower
+            // Monomials of degree N in position order have non-decreasing parents, so one pass follows the chunks.
+            var t = basis.degreeOffsets[n]
+            while b0 < upper {
+                let count = min(chunkRows, upper - b0)
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(span), Int32(w), 1.0, powers + b0 * w, Int32(w),
+                            weighted, Int32(w), 0.0, product, Int32(span))
+                while t < m, Int(table.parent[t]) < b0 + count {
+                    let row = product + (Int(table.parent[t]) - b0) * span + Int(table.lastVariable[t]) * columns
                     let scale = table.multinomial[t]
-                    for q in 0..<columns { out[q * m + t] += scale * product[(t - t0) * columns + q] }
+                    for q in 0..<columns { out[q * m + t] += scale * row[q] }
+                    t += 1
                 }
-                t0 += count
+                b0 += count
             }
         }
     }
