@@ -70,6 +70,12 @@ public enum PointsOutput {
         return archive
     }
 
+    /// A point for text output: its coordinates up to eight of them, otherwise just its number.
+    static func pointText(_ p: Int, _ point: [Double], digits: Int) -> String {
+        guard point.count <= 8 else { return "point \(p)" }
+        return "point \(p) [" + point.map { DiagramNumberFormat.text($0, significantDigits: digits) }.joined(separator: ", ") + "]"
+    }
+
     /// The values of a reduced result as JSON scalars.
     static func jsonValues(_ values: ComputedValues) -> [JSONValue] {
         switch values {
@@ -109,8 +115,8 @@ public enum PointsOutput {
         for p in 0..<reduced.pointCount {
             for k in 0..<o {
                 let entry = Array(values[((p * o + k) * w)..<((p * o + k + 1) * w)]).joined(separator: " ")
-                let at = "[" + points[p].map { DiagramNumberFormat.text($0, significantDigits: digits) }.joined(separator: ", ") + "]"
-                lines.append("point \(p) \(at) output \(k): \(reduced.reduction.name) \(w > 1 ? "[" + entry + "]" : entry), value \(outputs[p * o + k])")
+                lines.append("\(pointText(p, points[p], digits: digits)) output \(k): \(reduced.reduction.name) "
+                             + "\(w > 1 ? "[" + entry + "]" : entry), value \(outputs[p * o + k])")
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -159,8 +165,7 @@ public enum PointsOutput {
             for k in 0..<o {
                 let r = series.radii[p * o + k]
                 lines.append("")
-                lines.append("point \(p) [" + points[p].map { DiagramNumberFormat.text($0, significantDigits: digits) }.joined(separator: ", ")
-                             + "] output \(k): radius ~ \(show(r.pade)) (Pade), \(show(r.ratio)) (ratio)")
+                lines.append("\(pointText(p, points[p], digits: digits)) output \(k): radius ~ \(show(r.pade)) (Pade), \(show(r.ratio)) (ratio)")
                 for c in 0..<n { lines.append("  t^\(c): \(values[(p * o + k) * n + c])") }
             }
         }
