@@ -38,6 +38,14 @@ public struct NDArray: Sendable, Equatable {
     /// A 1-D array.
     public init(vector: [Double]) { self.init(shape: [vector.count], values: vector) }
 
+    /// The array in a standalone .npy file's bytes (`name` is used in errors).
+    public init(npy data: Data, name: String) throws(NPZError) {
+        self = try NPY.decode(data, member: name)
+    }
+
+    /// The array as a standalone .npy file.
+    public var npyData: Data { NPY.encode(self) }
+
     /// A 2-D array from rows of equal length.
     public init(matrix rows: [[Double]]) {
         let columns = rows.first?.count ?? 0
