@@ -80,6 +80,7 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let unknownCode = DiagnosticCode("E0109")
     public static let cannotWrite = DiagnosticCode("E0225")
     public static let overwritesInput = DiagnosticCode("E0226")
+    public static let unusableExpansion = DiagnosticCode("E0227")
     public static let negativeOrder = DiagnosticCode("E0301")
     public static let tooLarge = DiagnosticCode("E0302")
     public static let tooManyDiagrams = DiagnosticCode("E0303")
@@ -296,6 +297,13 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
             file it starts from or that model's parameters). Writing it would destroy the input while it is still \
             needed and make the run impossible to repeat. Choose another output name, or pass --overwrite-input \
             if you really mean to replace the model.
+            """),
+        Entry(code: "E0227", title: "expansion file cannot be used", explanation: """
+            'nnfeyn check --expansion FILE' judges an expansion written by 'nnfeyn expand --format json' (schema \
+            nnfeyn.expansion/1) instead of computing one. The file must expand the same model: same input \
+            dimension, outputs and point, every entry up to the checked order, and coefficients that are all \
+            exact fractions ("p/q"), all JSON numbers, or all decimal strings with the 'precision' object of \
+            'expand --precision'.
             """),
 
         // MARK: E03xx expansion limits

@@ -22,4 +22,5 @@
 //   ExpansionPlan(network, order: 2).reduce(_:points:)  Laplacian, Hessian diagonal, sum A_ij d_ij f, no Hessian formed
 //   Expander.expand(model, order:, points:, mode:)      the same per point list, exact or numeric; also reduce, series
 //   DirectionalSeries.line / .radius                    f(x0 + t v) as a one-input network; radius estimates
-//   FiniteDifferences.check(expansion, of: network)     `nnfeyn check`: per-order comparison with Ridders differences
+//   ExpansionCheck.run(expansion, of: model)            `nnfeyn check`: against the exact or MPFR reference
+//                                                       (ReferenceFunction, ReferenceDerivatives), never the engine
