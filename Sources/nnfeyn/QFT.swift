@@ -63,16 +63,9 @@ struct QFTRunCommand: ParsableCommand, StyledCommand {
               + "sb \(options.ensemble.sb), \(options.ensemble.depth) hidden layer\(options.ensemble.depth == 1 ? "" : "s"); "
               + "\(options.points.count) points; \(plan.models) models x \(options.widths.count) widths "
               + "(\(plan.chunks) chunks), seed \(plan.seed), shard \(plan.shardIndex)/\(plan.shardCount), \(plan.threads) threads")
-        let printer = QFTProgressPrinter()
-        let start = Date()
-        let accumulators = try QFTRun.sample(options, progress: printer.report)
-        let seconds = Date().timeIntervalSince(start)
-        try writeFile(try accumulators.jsonData(), "accumulators.json", in: directory)
-        let report = QFTRun.report(accumulators)
-        let written = try writeReport(report, to: directory, figures: !output.noFigures)
-        printSummary(report)
-        print(String(format: "sampling took %.1f s on %d threads", seconds, plan.threads))
-        print("wrote \(written.count + 1) files to \(output.out): accumulators.json, " + written.joined(separator: ", "))
+        try sampleAndReport(threads: plan.threads, output: output, directory: directory, summary: printSummary) {
+            try QFTRun.sample(options, progress: QFTProgressPrinter().report)
+        }
     }
 }
 

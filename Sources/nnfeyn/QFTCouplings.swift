@@ -41,16 +41,9 @@ struct QFTCouplingOptions: ParsableArguments {
         print("qft \(command): \(activation.displayName), sw \(options.ensemble.sw), sb \(options.ensemble.sb), width \(options.width), "
               + "\(options.points.count) points, \(options.plan.models) models (\(options.plan.chunks) chunks), seed \(options.plan.seed), "
               + "shard \(options.plan.shardIndex)/\(options.plan.shardCount), \(options.plan.threads) threads")
-        let start = Date()
-        let accumulators = try QuarticCouplings.sample(options, command: command, progress: QFTProgressPrinter().report)
-        let seconds = Date().timeIntervalSince(start)
-        try writeFile(try accumulators.jsonData(), "accumulators.json", in: directory)
-        let report = QFTRun.report(accumulators)
-        let written = try writeReport(report, to: directory, figures: !output.noFigures)
-        printCouplingSummary(report)
-        print(String(format: "sampling took %.1f s on %d threads", seconds, options.plan.threads))
-        print("wrote \(written.count + 1) files to \(output.out): accumulators.json, " + written.joined(separator: ", "))
-        return report
+        return try sampleAndReport(threads: options.plan.threads, output: output, directory: directory, summary: printCouplingSummary) {
+            try QuarticCouplings.sample(options, command: command, progress: QFTProgressPrinter().report)
+        }
     }
 }
 

@@ -37,15 +37,9 @@ struct QFTDepthCommand: ParsableCommand, StyledCommand {
         let directory = try prepareOutputDirectory(output.out)
         print("qft depth: \(activation.displayName), sw \(o.ensemble.sw), sb \(o.ensemble.sb), depths \(o.depths), widths \(o.widths); "
               + "\(o.plan.models) models, seed \(o.plan.seed), shard \(o.plan.shardIndex)/\(o.plan.shardCount), \(o.plan.threads) threads")
-        let start = Date()
-        let accumulators = try DepthSweep.sample(o, progress: QFTProgressPrinter().report)
-        let seconds = Date().timeIntervalSince(start)
-        try writeFile(try accumulators.jsonData(), "accumulators.json", in: directory)
-        let report = QFTRun.report(accumulators)
-        let written = try writeReport(report, to: directory, figures: !output.noFigures)
-        printDepthSummary(report)
-        print(String(format: "sampling took %.1f s on %d threads", seconds, o.plan.threads))
-        print("wrote \(written.count + 1) files to \(output.out): accumulators.json, " + written.joined(separator: ", "))
+        try sampleAndReport(threads: o.plan.threads, output: output, directory: directory, summary: printDepthSummary) {
+            try DepthSweep.sample(o, progress: QFTProgressPrinter().report)
+        }
     }
 }
 

@@ -109,6 +109,23 @@ func writeReport(_ report: QFTReport, to directory: URL, figures: Bool) throws -
     return written
 }
 
+/// Times a sampling run, then writes accumulators.json (the exact sums, for `qft merge`), report.json and the
+/// figures, and prints the summary, the time and the files written.
+@discardableResult
+func sampleAndReport(threads: Int, output: QFTOutputOptions, directory: URL, summary: (QFTReport) -> Void,
+                     sample: () throws -> QFTAccumulators) throws -> QFTReport {
+    let start = Date()
+    let accumulators = try sample()
+    let seconds = Date().timeIntervalSince(start)
+    try writeFile(try accumulators.jsonData(), "accumulators.json", in: directory)
+    let report = QFTRun.report(accumulators)
+    let written = try writeReport(report, to: directory, figures: !output.noFigures)
+    summary(report)
+    print(String(format: "sampling took %.1f s on %d threads", seconds, threads))
+    print("wrote \(written.count + 1) files to \(output.out): accumulators.json, " + written.joined(separator: ", "))
+    return report
+}
+
 /// Sampling progress on stderr: a redrawn line on a terminal, a line per width otherwise.
 final class QFTProgressPrinter: Sendable {
     let terminal = isatty(STDERR_FILENO) != 0
