@@ -35,9 +35,9 @@ struct QFTRunCommand: ParsableCommand, StyledCommand {
 
     @OptionGroup var ensemble: QFTEnsembleOptions
     @OptionGroup var sampling: QFTSamplingOptions
-    @Option(help: "Widths, comma-separated (default 2,3,4,5,10,20,50,100,500,1000).") var widths: String?
-    @Option(help: "Correlator orders among 2,4,6.") var npt = "2,4,6"
-    @Option(help: "LOW,HIGH: the widths of the slope fits.") var slopeWidths = "2,20"
+    @Option(parsing: .unconditional, help: "Widths, comma-separated (default 2,3,4,5,10,20,50,100,500,1000).") var widths: String?
+    @Option(parsing: .unconditional, help: "Correlator orders among 2,4,6.") var npt = "2,4,6"
+    @Option(parsing: .unconditional, help: "LOW,HIGH: the widths of the slope fits.") var slopeWidths = "2,20"
     @Flag(help: "A small run of the same shape (5 widths, 4000 models): seconds, for tests.") var quick = false
     @OptionGroup var output: QFTOutputOptions
 
@@ -81,9 +81,9 @@ struct QFTTheoryCommand: ParsableCommand, StyledCommand {
             """)
 
     @OptionGroup var ensemble: QFTEnsembleOptions
-    @Option(help: "Widths, comma-separated (default 2,3,4,5,10,20,50,100,500,1000).") var widths: String?
-    @Option(help: "Correlator orders among 2,4,6.") var npt = "2,4,6"
-    @Option(help: "LOW,HIGH: the widths of the slope fits.") var slopeWidths = "2,20"
+    @Option(parsing: .unconditional, help: "Widths, comma-separated (default 2,3,4,5,10,20,50,100,500,1000).") var widths: String?
+    @Option(parsing: .unconditional, help: "Correlator orders among 2,4,6.") var npt = "2,4,6"
+    @Option(parsing: .unconditional, help: "LOW,HIGH: the widths of the slope fits.") var slopeWidths = "2,20"
     @OptionGroup var output: QFTOutputOptions
 
     @OptionGroup var diagnostics: DiagnosticOptions
@@ -98,8 +98,8 @@ struct QFTTheoryCommand: ParsableCommand, StyledCommand {
         guard o.points.allSatisfy({ $0.count == o.ensemble.dIn }) else {
             throw QFTError("every input point needs \(o.ensemble.dIn) coordinates (--d-in \(o.ensemble.dIn))")
         }
+        let report = try QFTRun.theory(o)  // validates the options before the directory is made (and is quick)
         let directory = try prepareOutputDirectory(output.out)
-        let report = try QFTRun.theory(o)
         let written = try writeReport(report, to: directory, figures: !output.noFigures)
         print("qft theory: \(o.ensemble.activation.displayName), d_in \(o.ensemble.dIn), sw \(o.ensemble.sw), sb \(o.ensemble.sb), "
               + "\(o.ensemble.depth) hidden layer\(o.ensemble.depth == 1 ? "" : "s"), \(o.points.count) points")

@@ -7,11 +7,11 @@ import NNFeynExperiments
 /// The options the coupling commands share.
 struct QFTCouplingOptions: ParsableArguments {
     @Option(help: "Activation: erf, relu or gauss.") var activation: QFTActivation
-    @Option(help: "Weight scale sigma_w.") var sw = 1.0
+    @Option(parsing: .unconditional, help: "Weight scale sigma_w.") var sw = 1.0
     @Option(parsing: .unconditional, help: "Bias scale sigma_b (default 1, 0 for the ReLU-net).") var sb: Double?
-    @Option(help: "Input points on the line, comma-separated (default: the reference's).") var points: String?
+    @Option(parsing: .unconditional, help: "Input points on the line, comma-separated (default: the reference's).") var points: String?
     @Option(parsing: .unconditional, help: "The width (default: the reference's interacting width, 20 ReLU, 5 Erf, 100 Gauss; fit: 1000 Gauss).") var width: Int?
-    @Option(help: "Cutoffs Lambda, comma-separated; 'inf' for none (Gauss-net only).") var cutoffs: String?
+    @Option(parsing: .unconditional, help: "Cutoffs Lambda, comma-separated; 'inf' for none (Gauss-net only).") var cutoffs: String?
     @OptionGroup var sampling: QFTSamplingOptions
     @Flag(help: "A small run of the same shape (4000 models): seconds, for tests.") var quick = false
     @OptionGroup var output: QFTOutputOptions

@@ -15,11 +15,11 @@ struct QFTDepthCommand: ParsableCommand, StyledCommand {
             """)
 
     @Option(help: "Activation: erf or relu.") var activation: QFTActivation
-    @Option(help: "Depths (hidden layers), comma-separated.") var depths: String?
-    @Option(help: "Widths, comma-separated (default 5,10,20,50,100).") var widths: String?
-    @Option(help: "Weight scale sigma_w.") var sw = 1.0
+    @Option(parsing: .unconditional, help: "Depths (hidden layers), comma-separated.") var depths: String?
+    @Option(parsing: .unconditional, help: "Widths, comma-separated (default 5,10,20,50,100).") var widths: String?
+    @Option(parsing: .unconditional, help: "Weight scale sigma_w.") var sw = 1.0
     @Option(parsing: .unconditional, help: "Bias scale sigma_b (default 1, 0 for the ReLU-net).") var sb: Double?
-    @Option(help: "Input points on the line, comma-separated (default: the published ones).") var points: String?
+    @Option(parsing: .unconditional, help: "Input points on the line, comma-separated (default: the published ones).") var points: String?
     @Flag(help: "A small run of the same shape (depths 1,2; widths 5,20; 4000 models): seconds, for tests.") var quick = false
     @OptionGroup var sampling: QFTSamplingOptions
     @OptionGroup var output: QFTOutputOptions
