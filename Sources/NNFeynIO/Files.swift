@@ -120,6 +120,15 @@ public enum Files {
         if let existing = kind(of: path), existing != "a directory" {
             throw .unwritable(path: path, reason: "it is \(existing), not a directory")
         }
+        if kind(of: path) == nil {
+            // The nearest existing ancestor decides whether the directory can be made; say why in our own words.
+            var ancestor = directoryOf(path)
+            while kind(of: ancestor) == nil && ancestor != "/" && ancestor != "." { ancestor = directoryOf(ancestor) }
+            if kind(of: ancestor) == "a directory", access(ancestor, W_OK) != 0 {
+                throw .unwritable(path: path, reason: errno == EROFS ? "the file system is read-only"
+                                                                      : "the directory '\(ancestor)' is not writable")
+            }
+        }
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw .unwritable(path: path, reason: reason(error))
         }
