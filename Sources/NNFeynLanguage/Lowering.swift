@@ -426,7 +426,7 @@ struct Lowering {
                                    : shape.count == 2 ? "a weight is (width, fan-in), PyTorch's layout" : "a bias is (width,)")
             return nil
         }
-        let array: NDArray
+        let array: DenseArray
         do {
             array = try archive.array(member)
         } catch {
@@ -434,18 +434,16 @@ struct Lowering {
                        at: layer.name.span, notes: [error.description])
             return nil
         }
-        if let i = array.values.firstIndex(where: { !$0.isFinite }) {
+        // Integers beyond 2^53 keep their exact values (an exact run uses them; a numeric one, their nearest doubles).
+        guard let values = ParameterArray(array) else {
+            let doubles = array.doubles ?? []
+            let i = doubles.firstIndex(where: { !$0.isFinite }) ?? 0
             let index = shape.count == 2 && shape[1] > 0 ? "[\(i / shape[1]), \(i % shape[1])]" : "[\(i)]"
-            error(.memberValues, "array '\(q(member))' holds \(array.values[i]) at \(index)", at: layer.name.span,
-                  help: "parameters must be finite numbers")
+            error(.memberValues, "array '\(q(member))' holds \(doubles.isEmpty ? "text" : "\(doubles[i])") at \(index)",
+                  at: layer.name.span, help: "parameters must be finite numbers")
             return nil
         }
-        // Integers beyond 2^53 keep their exact values (an exact run uses them; a numeric one, their nearest doubles).
-        switch array.integers {
-        case .signed(let integers): return ParameterArray(integers: integers)
-        case .unsigned(let integers): return ParameterArray(unsignedIntegers: integers)
-        case nil: return ParameterArray(doubles: array.values)
-        }
+        return values
     }
 
     /// NumPy's way of writing a shape: (3,), (3, 2).

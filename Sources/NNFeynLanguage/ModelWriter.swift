@@ -44,8 +44,8 @@ public enum ModelWriter {
         var archive = NPZArchive()
         for (layer, given) in zip(model.architecture.layers, model.parameters) {
             guard let given else { continue }
-            archive.set(layer.name + ".weight", NDArray(shape: [layer.width, layer.fanIn], values: given.weight.nearest))
-            archive.set(layer.name + ".bias", NDArray(vector: given.bias.nearest))
+            archive.set(layer.name + ".weight", DenseArray(shape: [layer.width, layer.fanIn], .float64(given.weight.nearest)))
+            archive.set(layer.name + ".bias", DenseArray(vector: given.bias.nearest))
         }
         return archive
     }

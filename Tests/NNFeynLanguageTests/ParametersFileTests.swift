@@ -31,14 +31,14 @@ import NNFeynTestSupport
         }
     }
 
-    static func archive(_ members: [String: NDArray]) -> NPZArchive {
+    static func archive(_ members: [String: DenseArray]) -> NPZArchive {
         var archive = NPZArchive()
         for (name, array) in members { archive.set(name, array) }
         return archive
     }
 
     @Test func floatsAreReadAsExactBinaryFractions() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[0.1, 1], [2, -0.5]]), "h.bias": NDArray(vector: [0.25, 0])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[0.1, 1], [2, -0.5]]), "h.bias": DenseArray(vector: [0.25, 0])])
         let (path, _) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense h : 2 tanh\n", archive: a)
         let network = try ModelLoader.load(path: path)
         let w = network.weightRows(0)
@@ -49,7 +49,7 @@ import NNFeynTestSupport
     }
 
     @Test func pathIsRelativeToTheModelFile() throws {
-        let a = Self.archive(["y.weight": NDArray(matrix: [[1, 2]]), "y.bias": NDArray(vector: [3])])
+        let a = Self.archive(["y.weight": DenseArray(matrix: [[1, 2]]), "y.bias": DenseArray(vector: [3])])
         let (path, _) = try Self.setUp("input x : 2\nparameters \"sub/p.npz\"\ndense y : 1 linear\n", archive: nil)
         let sub = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("sub")
         try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
@@ -60,7 +60,7 @@ import NNFeynTestSupport
     }
 
     @Test func inlineValuesWinAndBiasNoneNeedsNoArray() throws {
-        let a = Self.archive(["y.weight": NDArray(matrix: [[9, 9]]), "y.bias": NDArray(vector: [9])])
+        let a = Self.archive(["y.weight": DenseArray(matrix: [[9, 9]]), "y.bias": DenseArray(vector: [9])])
         let (path, _) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense y : 1 linear weight [[1, 2]] bias none\n", archive: a)
         let network = try ModelLoader.load(path: path)
         #expect(network.weightRows(0) == [[1, 2]])
@@ -68,7 +68,7 @@ import NNFeynTestSupport
     }
 
     @Test func wrongShapeNamesMemberShapeAndExpectation() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2, 3], [4, 5, 6]]), "h.bias": NDArray(vector: [0, 0, 0])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[1, 2, 3], [4, 5, 6]]), "h.bias": DenseArray(vector: [0, 0, 0])])
         let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 3 tanh\n", archive: a)
         let found = Self.loadDiagnostics(path)
         #expect(found.map(\.code.rawValue) == ["E0221"])
@@ -79,7 +79,7 @@ import NNFeynTestSupport
     }
 
     @Test func wrongBiasShape() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2]]), "h.bias": NDArray(matrix: [[0]])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[1, 2]]), "h.bias": DenseArray(matrix: [[0]])])
         let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 1 tanh\n", archive: a)
         let d = try #require(Self.loadDiagnostics(path).first)
         #expect(d.code == "E0221" && d.span == span)
@@ -87,7 +87,7 @@ import NNFeynTestSupport
     }
 
     @Test func missingMemberPointsAtTheLayer() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2]]), "h1.bias": NDArray(vector: [0])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[1, 2]]), "h1.bias": DenseArray(vector: [0])])
         let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 1 tanh\n", archive: a)
         let d = try #require(Self.loadDiagnostics(path).first)
         #expect(d.code == "E0220" && d.span == span)
@@ -114,7 +114,7 @@ import NNFeynTestSupport
     }
 
     @Test func nonFiniteValuesAreRejected() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[1, .nan]]), "h.bias": NDArray(vector: [.infinity])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[1, .nan]]), "h.bias": DenseArray(vector: [.infinity])])
         let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 1 tanh\n", archive: a)
         let found = Self.loadDiagnostics(path)
         #expect(found.map(\.code.rawValue) == ["E0222", "E0222"])
@@ -130,7 +130,7 @@ import NNFeynTestSupport
     }
 
     @Test func allowMissingParametersWithAPartialArchive() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2]]), "h.bias": NDArray(vector: [0])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[1, 2]]), "h.bias": DenseArray(vector: [0])])
         let (path, _) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense h : 1 tanh\ndense y : 1 linear\n", archive: a)
         let network = try ModelLoader.load(path: path, options: LoadOptions(allowMissingParameters: true))
         #expect(network.weightRows(0) == [[1, 2]])
@@ -163,8 +163,8 @@ import NNFeynTestSupport
     }
 
     @Test func extraMembersAreIgnored() throws {
-        let a = Self.archive(["y.weight": NDArray(matrix: [[1]]), "y.bias": NDArray(vector: [0]),
-                              "optimizer.state": NDArray(vector: [1, 2, 3])])
+        let a = Self.archive(["y.weight": DenseArray(matrix: [[1]]), "y.bias": DenseArray(vector: [0]),
+                              "optimizer.state": DenseArray(vector: [1, 2, 3])])
         let (path, _) = try Self.setUp("input x : 1\nparameters \"p.npz\"\ndense y : 1 linear\n", archive: a)
         #expect(throws: Never.self) { try ModelLoader.load(path: path) }
     }
