@@ -54,11 +54,7 @@ public struct NPZArchive: Sendable {
         let path = displayPath ?? url.path
         // A FIFO or a device would block or never end: only regular files are opened.
         do { _ = try Files.regularFileSize(url.path) } catch {
-            switch error {
-            case .missing: throw .unreadable(path: path, reason: "no such file")
-            case .notRegular(_, let kind): throw .unreadable(path: path, reason: "it is \(kind), not a regular file")
-            default: throw .unreadable(path: path, reason: error.description)
-            }
+            throw .unreadable(path: path, reason: error.reason)
         }
         let head = (try? FileHandle(forReadingFrom: url)).flatMap { handle -> Data? in
             defer { try? handle.close() }

@@ -14,21 +14,11 @@ import NNFeynTestSupport
     /// and the marked span.
     static func setUp(_ model: String, archive: NPZArchive?, archiveName: String = "p.npz") throws
         -> (path: String, span: SourceSpan) {
-        let dir = try temporaryDirectory()
-        let (text, span) = model.contains("⟨") ? marked(model) : (model, SourceSpan(start: 0, end: 0))
-        let path = dir.appendingPathComponent("m.nn").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        try archive?.write(to: dir.appendingPathComponent(archiveName))
-        return (path, span)
+        try writeModel(model, files: archive.map { [archiveName: try $0.encoded()] } ?? [:])
     }
 
     static func loadDiagnostics(_ path: String, options: LoadOptions = LoadOptions()) -> [Diagnostic] {
-        do {
-            _ = try ModelLoader.load(path: path, options: options)
-            return []
-        } catch {
-            return error.diagnostics
-        }
+        NNFeynLanguageTests.loadDiagnostics(path, options: options)
     }
 
     static func archive(_ members: [String: DenseArray]) -> NPZArchive {

@@ -108,3 +108,25 @@ public enum CraftedArchive: String, CaseIterable, Sendable {
         return archives.map { directory.appendingPathComponent($0.fileName) }
     }
 }
+
+/// safetensors files written byte by byte (the reader is proven against the official writer by
+/// Tests/Fixtures/safetensors; this is for tests that need files of their own).
+public enum SafeTensorsBytes {
+    /// A file of F64 tensors (name, shape, values in C order), in the order given.
+    public static func f64(_ tensors: [(name: String, shape: [Int], values: [Double])]) -> Data {
+        var header: [String] = []
+        var data: [UInt8] = []
+        for tensor in tensors {
+            let begin = data.count
+            for value in tensor.values {
+                for k in 0..<8 { data.append(UInt8(truncatingIfNeeded: value.bitPattern >> (8 * UInt64(k)))) }
+            }
+            let shape = tensor.shape.map(String.init).joined(separator: ",")
+            header.append("\"\(tensor.name)\":{\"dtype\":\"F64\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(data.count)]}")
+        }
+        var text = Array(("{" + header.joined(separator: ",") + "}").utf8)
+        while text.count % 8 != 0 { text.append(0x20) }
+        let length = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(text.count) >> (8 * UInt64($0))) }
+        return Data(length + text + data)
+    }
+}
