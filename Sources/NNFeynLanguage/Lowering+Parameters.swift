@@ -211,7 +211,7 @@ extension Lowering {
             default: help = shape.count == 2 ? "a weight is (width, fan-in), PyTorch's layout" : "a bias is (width,)"
             }
             error(.memberShape, "array '\(q(key))' has shape \(ParameterKeys.shapeText(header.shape)), expected \(ParameterKeys.shapeText(stored))",
-                  at: span, help: help, notes: naming == .explicit ? ["the parameters file holds \(ParameterKeys.listing(file))"] : [])
+                  at: span, help: help, notes: ["the parameters file holds \(ParameterKeys.listing(file))"])
             return nil
         }
         let array: DenseArray

@@ -135,15 +135,34 @@ public enum ParameterKeys {
         }
     }
 
-    /// A short list of what a file holds, for diagnostics: name and shape of each tensor, sorted by name (the
-    /// headers of the first `limit` only are read; one that cannot be read is listed as such).
+    /// A short list of what a file holds, for diagnostics: name, shape and dtype of each tensor, sorted by name
+    /// (the headers of the first `limit` only are read; one that cannot be read is listed as such).
     public static func listing(_ file: any TensorFile, limit: Int = 12) -> String {
         let names = file.names
         guard !names.isEmpty else { return "no tensors" }
         let shown = names.prefix(limit).map { name in
-            "'\(q(name))' " + ((try? file.tensorHeader(name)).map { shapeText($0.shape) } ?? "(unreadable)")
+            let described: String
+            do {
+                let header = try file.tensorHeader(name)
+                described = shapeText(header.shape) + " " + dtypeName(header.dtype)
+            } catch NPZError.unsupportedType(_, let dtype) {
+                described = "(not numbers: dtype '\(q(dtype))')"
+            } catch {
+                described = "(unreadable)"
+            }
+            return "'\(q(name))' " + described
         }
         return shown.joined(separator: ", ") + (names.count > limit ? ", ... (\(names.count) in all)" : "")
+    }
+
+    /// A dtype as NumPy names it, whichever format spelled it ("<f8" and "F64" are float64); others as spelled.
+    static func dtypeName(_ dtype: String) -> String {
+        let names = ["<f8": "float64", "F64": "float64", "<f4": "float32", "F32": "float32", "<f2": "float16",
+                     "F16": "float16", "BF16": "bfloat16", "<i8": "int64", "I64": "int64", "<i4": "int32",
+                     "I32": "int32", "<i2": "int16", "I16": "int16", "|i1": "int8", "I8": "int8", "<u8": "uint64",
+                     "U64": "uint64", "<u4": "uint32", "U32": "uint32", "<u2": "uint16", "U16": "uint16",
+                     "|u1": "uint8", "U8": "uint8", "|b1": "bool", "BOOL": "bool"]
+        return names[dtype] ?? dtype
     }
 
     /// Names as a message lists them: quoted, at most eight.

@@ -84,12 +84,15 @@ import Testing
         }
     }
 
-    @Test func listingsNameTensorsWithShapes() {
+    @Test func listingsNameTensorsWithShapesAndDTypes() {
         var file = NPZArchive()
         file.set("b", DenseArray(vector: [1, 2, 3]))
         file.set("a", DenseArray(matrix: [[1, 2, 3], [4, 5, 6]]))
-        #expect(ParameterKeys.listing(file) == "'a' (2, 3), 'b' (3,)")
-        #expect(ParameterKeys.listing(file, limit: 1) == "'a' (2, 3), ... (2 in all)")
+        #expect(ParameterKeys.listing(file) == "'a' (2, 3) float64, 'b' (3,) float64")
+        #expect(ParameterKeys.listing(file, limit: 1) == "'a' (2, 3) float64, ... (2 in all)")
         #expect(ParameterKeys.listing(NPZArchive()) == "no tensors")
+        file.set("c", DenseArray(shape: [2], .int64([1, 2])))
+        #expect(ParameterKeys.listing(file) == "'a' (2, 3) float64, 'b' (3,) float64, 'c' (2,) int64")
+        #expect(ParameterKeys.dtypeName("BF16") == "bfloat16" && ParameterKeys.dtypeName("F8_E4M3") == "F8_E4M3")
     }
 }

@@ -107,7 +107,7 @@ import NNFeynTestSupport
         #expect(d.span == span)
         #expect(d.message == "cannot tell which tensors of the parameters file belong to layers 'h', 'y'")
         #expect(d.notes == ["the file does not fit: it holds 3 layers ('0', '2', '4') for the 2 layers without parameters ('h', 'y')",
-                            "the file holds '0.bias' (3,), '0.weight' (3, 2), '2.bias' (1,), '2.weight' (1, 3), '4.weight' (1, 1)"])
+                            "the file holds '0.bias' (3,) float64, '0.weight' (3, 2) float64, '2.bias' (1,) float64, '2.weight' (1, 3) float64, '4.weight' (1, 1) float64"])
         // A trainer initialises such layers instead.
         #expect(loadDiagnostics(path, options: LoadOptions(allowMissingParameters: true)).isEmpty)
     }
@@ -129,7 +129,7 @@ import NNFeynTestSupport
         #expect(d.code == "E0221" && d.span == span)
         #expect(d.message == "array 'k' has shape (2, 3), expected (3, 2)")
         #expect(d.help == "it looks transposed (fan-in, width): write 'from \"k\" transposed'")
-        #expect(d.notes == ["the parameters file holds 'b' (3,), 'k' (2, 3)"])
+        #expect(d.notes == ["the parameters file holds 'b' (3,) float64, 'k' (2, 3) float64"])
         // And 'transposed' on a tensor stored the right way round says so.
         let (again, _) = try writeModel("input x : 3\nparameters \"p.safetensors\"\ndense h : 2 tanh weight from \"k\" transposed bias none\n",
                                         files: ["p.safetensors": file])

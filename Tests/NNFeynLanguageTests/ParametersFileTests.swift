@@ -66,6 +66,7 @@ import NNFeynTestSupport
         #expect(d.message == "array 'h.weight' has shape (2, 3), expected (3, 2)")
         #expect(d.span == span)
         #expect(d.help == "it looks transposed: a weight is (width, fan-in), PyTorch's layout")
+        #expect(d.notes == ["the parameters file holds 'h.bias' (3,) float64, 'h.weight' (2, 3) float64"])
     }
 
     @Test func wrongBiasShape() throws {
