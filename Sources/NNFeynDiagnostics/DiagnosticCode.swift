@@ -310,9 +310,9 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
 
         Entry(code: "E0226", title: "output would replace an input", explanation: """
             The output file named with -o/--output is also an input of the same command (for 'train', the model \
-            file it starts from or that model's parameters). Writing it would destroy the input while it is still \
-            needed and make the run impossible to repeat. Choose another output name, or pass --overwrite-input \
-            if you really mean to replace the model.
+            file it starts from or that model's parameters; for 'import', the file of tensors). Writing it would \
+            destroy the input while it is still needed and make the run impossible to repeat. Choose another \
+            output name, or (for 'train') pass --overwrite-input if you really mean to replace the model.
             """),
 
         Entry(code: "E0227", title: "a PyTorch checkpoint, not a file of tensors", explanation: """

@@ -50,10 +50,11 @@ public enum ModelWriter {
         return archive
     }
 
-    /// A name usable after `network`: letters, digits and underscores, not starting with a digit.
+    /// A name usable after `network`: ASCII letters, digits and underscores, not starting with a digit, not a keyword.
     static func identifier(_ name: String) -> String {
-        var result = String(name.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
+        var result = String(name.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" ? $0 : "_" })
         if result.isEmpty || result.first!.isNumber { result = "n" + result }
+        if Lexer.keywords.contains(result) { result += "_" }
         return result
     }
 }
