@@ -9,12 +9,7 @@ import Testing
 @Suite struct AutodiffComparisonTests {
     @Test(.timeLimit(.minutes(10)))
     func derivativesAgreeWithTorchAndJAXToOrderFour() throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["NNFEYN_BIN"] = Repository.binary.path
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"),
-                                    ["python3", "-m", "unittest", "discover", "-s", "python/autodiff", "-v"],
-                                    in: Repository.root, environment: environment)
+        let result = try runPythonTests(in: "python/autodiff")
         #expect(result.exitCode == 0, "python/autodiff/test_autodiff.py failed (make python-deps installs torch, jax and safetensors):\n\(result.stderr)")
         #expect(result.stderr.contains("Ran 5 tests") && result.stderr.contains("\nOK"))
     }

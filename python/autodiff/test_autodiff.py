@@ -15,7 +15,6 @@ else .build/debug/nnfeyn). A missing library is an error, never a skip. Run from
     python3 -m unittest discover -s python/autodiff -v
 """
 import os
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -37,9 +36,8 @@ jax.config.update("jax_enable_x64", True)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import nnfeyn_io  # noqa: E402
+from test_nnfeyn_io import nnfeyn  # noqa: E402  (runs $NNFEYN_BIN from the root; only the function comes along)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BINARY = os.environ.get("NNFEYN_BIN", os.path.join(ROOT, ".build", "debug", "nnfeyn"))
 ORDER = 4
 TOLERANCE = 1e-12
 # Dyadic coordinates: the point nnfeyn reads from --at is exactly the double the AD systems use.
@@ -52,14 +50,6 @@ JAX_ACTIVATIONS = {"tanh": jnp.tanh, "gelu": lambda z: jax.nn.gelu(z, approximat
 
 # Measured errors, printed at the end: (case, reference, order) -> relative error.
 RESULTS = {}
-
-
-def nnfeyn(*arguments):
-    run = subprocess.run([BINARY, *arguments], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
-    if run.returncode != 0:
-        raise AssertionError(f"nnfeyn {' '.join(arguments)} failed:\n{run.stderr}")
-    return run.stdout
 
 
 def nested(jacfwd, f, order):
@@ -182,25 +172,17 @@ def flatten(tree, prefix=""):
     return flat
 
 
-def flax_gelu(directory):
-    variables = flax_params(4, [3, 6, 5, 2])
-    path = os.path.join(directory, "flax.safetensors")
-    save_numpy(flatten(variables), path)
-    activations = ["gelu", "gelu", "linear"]
-    dense = variables["params"]
-    layers = [(np.asarray(dense[f"Dense_{i}"]["kernel"]).T.copy(), np.asarray(dense[f"Dense_{i}"]["bias"]), a)
-              for i, a in enumerate(activations)]
-    return path, layers, variables
-
-
-def flax_tanh(directory):
-    variables = flax_params(5, [3, 7, 7, 1])
-    path = os.path.join(directory, "flax_tanh.safetensors")
-    save_numpy(flatten(variables), path)
-    dense = variables["params"]
-    layers = [(np.asarray(dense[f"Dense_{i}"]["kernel"]).T.copy(), np.asarray(dense[f"Dense_{i}"]["bias"]), a)
-              for i, a in enumerate(["tanh", "tanh", "linear"])]
-    return path, layers, variables
+def flax_network(seed, sizes, activations, name):
+    """A builder of a JAX network in Flax's layout, saved as safetensors with '/'-joined keys."""
+    def build(directory):
+        variables = flax_params(seed, sizes)
+        path = os.path.join(directory, name + ".safetensors")
+        save_numpy(flatten(variables), path)
+        dense = variables["params"]
+        layers = [(np.asarray(dense[f"Dense_{i}"]["kernel"]).T.copy(), np.asarray(dense[f"Dense_{i}"]["bias"]), a)
+                  for i, a in enumerate(activations)]
+        return path, layers, variables
+    return build
 
 
 # name -> (build, import arguments, where the point is given)
@@ -208,8 +190,8 @@ CASES = {
     "torch Sequential (0.weight), tanh, f64": (sequential_tanh, ["--activation", "tanh"], "expand"),
     "torch prefixed (net.0.weight, Dropout), gelu, f32": (prefixed_gelu, ["--activation", "gelu"], "import"),
     "torch model.layers.N, softplus, no bias, tanh out": (model_layers_softplus, ["--activations", "softplus,softplus,tanh"], "expand"),
-    "Flax params/Dense_N/kernel, gelu": (flax_gelu, ["--activation", "gelu"], "import"),
-    "Flax params/Dense_N/kernel, tanh, --input-name": (flax_tanh, ["--activation", "tanh", "--input-name", "u", "--network", "flaxnet"], "expand"),
+    "Flax params/Dense_N/kernel, gelu": (flax_network(4, [3, 6, 5, 2], ["gelu", "gelu", "linear"], "flax"), ["--activation", "gelu"], "import"),
+    "Flax params/Dense_N/kernel, tanh, --input-name": (flax_network(5, [3, 7, 7, 1], ["tanh", "tanh", "linear"], "flax_tanh"), ["--activation", "tanh", "--input-name", "u", "--network", "flaxnet"], "expand"),
 }
 
 
