@@ -24,6 +24,9 @@ let package = Package(
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
 
+        // The numeric evaluator's hot loops in C, compiled for generic x86-64, AVX2 and AVX-512 and chosen at run time.
+        .target(name: "CNNFeynKernels"),
+
         // Source files, diagnostics with typed codes, the explain registry, the renderer. A leaf.
         .target(name: "NNFeynDiagnostics"),
         // Numbers: the Scalar protocols, exact GMP rationals, activation rules, multi-indices, the Taylor-result
@@ -40,7 +43,9 @@ let package = Package(
         // Diagram model, enumeration, canonical ids, multiplicities, counts, formulas.
         .target(name: "NNFeynDiagrams", dependencies: ["NNFeynAlgebra", "NNFeynModel"]),
         // Evaluators (fused, per diagram), the OpenBLAS path, finite differences, size estimates.
-        .target(name: "NNFeynEval", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynDiagnostics", "COpenBLAS"]),
+        .target(name: "NNFeynEval", dependencies: [
+            "NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynDiagnostics", "COpenBLAS", "CNNFeynKernels",
+        ]),
         // Text, JSON and LaTeX output.
         .target(name: "NNFeynEmit", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynEval", "NNFeynDiagnostics"]),
         // The general MLP trainer (any network): workspace, kernels, schedules, initialisation.

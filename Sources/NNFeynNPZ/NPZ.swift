@@ -11,6 +11,13 @@ import NNFeynAlgebra
 import NNFeynIO
 import ZIPFoundation
 
+extension DenseArray {
+    /// The array in a standalone .npy file's bytes (`name` names it in errors).
+    public init(npy data: Data, name: String) throws(NPZError) {
+        self = try NPY.decode(data, member: name)
+    }
+}
+
 /// What can go wrong reading an .npz; `description` is a lowercase sentence for a diagnostic.
 public enum NPZError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)

@@ -1,0 +1,25 @@
+// Hot loops of the numeric Taylor evaluator, in C so that each can be compiled for several instruction sets and
+// chosen at run time (a default Swift build targets baseline x86-64: two-wide SSE2, no FMA).
+#ifndef NNFEYN_KERNELS_H
+#define NNFEYN_KERNELS_H
+#include <stdint.h>
+
+/// One truncated Horner product over a row-major buffer of `width` columns (neurons, or points x neurons):
+///   next[t][i] = sum over p in starts[t] ..< starts[t + 1] of r[left[p]][i] * delta[right[p]][i]
+/// for every target row t in [targetBegin, targetEnd). Rows are written, never accumulated into, so `next`
+/// needs no zeroing. Columns are processed in slabs whose sums stay in registers across a target's pairs.
+void nnf_horner_rows(int64_t width, const double *r, const double *delta, double *next,
+                     const int32_t *starts, const int32_t *left, const int32_t *right,
+                     int64_t targetBegin, int64_t targetEnd);
+
+/// out[i] = a[i] * b[i] for i < count.
+void nnf_multiply(int64_t count, const double *a, const double *b, double *out);
+
+/// out[i] = s * a[i] * b[i] for i < count.
+void nnf_scaled_multiply(int64_t count, double s, const double *a, const double *b, double *out);
+
+/// The instruction set the kernels run with: 0 generic, 1 AVX2 + FMA, 2 AVX-512. Chosen once from the CPU, or from
+/// NNFEYN_KERNELS=generic|avx2|avx512 (capped at what the CPU has) for A/B measurements.
+int nnf_kernel_level(void);
+
+#endif

@@ -1,0 +1,26 @@
+// What one core of this machine can do: the dgemm rate that benchmarks compare the evaluator's GFLOP/s with.
+import COpenBLAS
+import Foundation
+
+/// Measured floating-point throughput.
+public enum Throughput {
+    /// GFLOP/s of OpenBLAS dgemm on square n x n matrices: the best of `repeats` timed products after one warm-up.
+    /// Uses however many threads OpenBLAS is set to (OPENBLAS_NUM_THREADS=1 in benchmarks).
+    public static func dgemmPeak(size n: Int = 384, repeats: Int = 5) -> Double {
+        var generator = SystemRandomNumberGenerator()
+        let a = (0..<(n * n)).map { _ in Double.random(in: -1...1, using: &generator) }
+        let b = (0..<(n * n)).map { _ in Double.random(in: -1...1, using: &generator) }
+        var c = [Double](repeating: 0, count: n * n)
+        var best = Double.infinity
+        let clock = ContinuousClock()
+        for round in 0...max(repeats, 1) {
+            let start = clock.now
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1.0, a, Int32(n), b, Int32(n),
+                        0.0, &c, Int32(n))
+            let elapsed = clock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            if round > 0 { best = min(best, seconds) }
+        }
+        return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
+    }
+}
