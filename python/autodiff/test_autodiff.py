@@ -21,6 +21,8 @@ import unittest
 
 import numpy as np
 
+# One thread each: the references are tiny, and the test runs beside the rest of the suite.
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 try:
     import torch
     import torch.nn.functional as F
@@ -33,6 +35,7 @@ except ImportError as error:  # loud: CI must not pass without the references
     raise ImportError(f"the autodiff comparison needs torch, jax and safetensors ({error}); run 'make python-deps'") from error
 
 jax.config.update("jax_enable_x64", True)
+torch.set_num_threads(1)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import nnfeyn_io  # noqa: E402
