@@ -35,11 +35,12 @@ extension Lowering {
         case inferred
     }
 
-    /// One layer with its sizes.
-    typealias SizedLayer = (layer: DenseNode, width: Int, fanIn: Int)
+    /// A layer's name and sizes, for matching it to the file's layers.
+    typealias SizedLayer = (name: String, width: Int, fanIn: Int)
 
-    /// The parameters of every layer (nil for a layer a trainer initialises, and for one with a diagnostic).
-    mutating func layerParameters(_ layers: [SizedLayer], input: NameNode,
+    /// The parameters of every layer (nil for a layer a trainer initialises, and for one with a diagnostic), given
+    /// each layer's width and fan-in. The layers are not copied: a model of many layers holds them once.
+    mutating func layerParameters(_ layers: ChunkedArray<DenseNode>, widths: [Int], fanIns: [Int], input: NameNode,
                                   parameters: (path: String, span: SourceSpan)?) -> [LayerParameters?] {
         let failuresBefore = diagnosticCount
         let file = parameters.flatMap { openParameters($0.path, span: $0.span) }
@@ -48,7 +49,7 @@ extension Lowering {
 
         // Clauses first, then nnfeyn's own names.
         var weights: [ArraySource] = [], biases: [ArraySource] = []
-        for (layer, _, _) in layers {
+        for layer in layers {
             switch layer.weight?.value {
             case .matrix: weights.append(.inline)
             case .file(let reference):
@@ -73,11 +74,11 @@ extension Lowering {
             let candidates = file.names.filter { ParameterKeys.isLayerTensor($0) && !used.contains($0) }
             // A file with nothing that looks like a layer says nothing about order: its layers are reported missing.
             if !candidates.isEmpty {
-                switch inferSources(for: pending.map { layers[$0] }, candidates: candidates, excluding: used, in: file,
+                switch inferSources(for: pending.map { (layers[$0].name.text, widths[$0], fanIns[$0]) }, candidates: candidates, excluding: used, in: file,
                                     parameters: parameters) {
                 case .some(let sources):
                     for (k, source) in zip(pending, sources) {
-                        let span = layers[k].layer.name.span
+                        let span = layers[k].name.span
                         weights[k] = .file(key: source.weight, transposed: source.transposed, span: span, naming: .inferred)
                         biases[k] = source.bias.map { .file(key: $0, transposed: false, span: span, naming: .inferred) } ?? .inline
                     }
@@ -88,7 +89,8 @@ extension Lowering {
         }
 
         var built: [LayerParameters?] = []
-        for (k, (layer, width, fanIn)) in layers.enumerated() {
+        for (k, layer) in layers.enumerated() {
+            let width = widths[k], fanIn = fanIns[k]
             if weights[k].isMissing && biases[k].isMissing {
                 // A trainer initialises this layer; or it was reported already (the file, or its layer order).
                 if !options.allowMissingParameters && !fileFailed && !inferenceReported {
@@ -102,7 +104,7 @@ extension Lowering {
                 built.append(nil)
                 continue
             }
-            let fanInSource = k == 0 ? "the dimension of input '\(q(input.text))'" : "the width of layer '\(q(layers[k - 1].layer.name.text))'"
+            let fanInSource = k == 0 ? "the dimension of input '\(q(input.text))'" : "the width of layer '\(q(layers[k - 1].name.text))'"
             var weight: ParameterArray?
             switch (weights[k], layer.weight?.value) {
             case (.inline, .matrix(let matrix)?):
@@ -162,11 +164,11 @@ extension Lowering {
             }
         }
         do {
-            return try ParameterKeys.inferredSources(for: pending.map { ($0.layer.name.text, $0.width, $0.fanIn) },
+            return try ParameterKeys.inferredSources(for: pending,
                                                      tensors: headers, excluding: used)
         } catch {
             guard !options.allowMissingParameters else { return nil }
-            let names = pending.map { "'\(q($0.layer.name.text))'" }
+            let names = pending.map { "'\(q($0.name))'" }
             let which = names.count == 1 ? "layer " + names[0]
                 : "layers " + names.prefix(6).joined(separator: ", ") + (names.count > 6 ? ", ..." : "")
             self.error(.parameterKeys, "cannot tell which tensors of the parameters file belong to \(which)",

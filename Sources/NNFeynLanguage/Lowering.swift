@@ -161,8 +161,8 @@ struct Lowering {
         }
         var built: [LayerParameters?] = []
         if sizesKnown && withinLimits, let input {
-            let sized = zip(layers, zip(widths, fanIns)).map { (layer: $0, width: $1.0!, fanIn: $1.1!) }
-            built = layerParameters(sized, input: input.name, parameters: parameters)
+            built = layerParameters(layers, widths: widths.map { $0! }, fanIns: fanIns.map { $0! }, input: input.name,
+                                    parameters: parameters)
         }
 
         // The expansion point (its exact values are built only for a model that is built).
