@@ -60,7 +60,7 @@ let package = Package(
         // The command-line tool: argument handling, the one error boundary, files and printing.
         .executableTarget(name: "nnfeyn", dependencies: [
             "NNFeynDiagnostics", "NNFeynAlgebra", "NNFeynModel", "NNFeynIO", "NNFeynNPZ", "NNFeynLanguage",
-            "NNFeynDiagrams", "NNFeynEval", "NNFeynEmit", "NNFeynTraining", "NNFeynPhysics", "NNFeynExperiments",
+            "NNFeynDiagrams", "NNFeynEval", "NNFeynEmit", "NNFeynTraining", "NNFeynPhysics", "NNFeynExperiments", "COpenBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -2,9 +2,9 @@
 //
 // Writes never leave a half-written file: the bytes go to a temporary file in the same directory, are flushed to
 // the disk (fsync), and only then renamed over the target, which POSIX makes atomic. A killed process or a full disk
-// leaves the previous file intact (and at worst a hidden temporary file). Files that belong together (a model and
-// its parameters) are staged first and renamed together, the one the other refers to first, so a reader never
-// sees a new model beside old parameters.
+// leaves the previous file intact (and at worst a hidden temporary file, removed by the next write of the same file
+// once it is ten minutes old). Files written together are all staged before the first is renamed; a model and its
+// parameters are kept consistent by ModelWriter, which never renames over parameters the old model names.
 //
 // Reads accept regular files only (a FIFO would block forever, a device would never end) and bound the size
 // before reading a byte.
@@ -79,6 +79,23 @@ public enum Files {
             }
             staged.removeFirst()
             syncDirectory(of: next.path)
+            removeStaleTemporaries(of: next.path)
+        }
+    }
+
+    /// Removes the hidden temporaries of `path` that a killed writer left behind: `.<name>.tmp-XXXXXX` beside it,
+    /// untouched for `age` seconds (a live writer's file is younger: its bytes are being written).
+    static func removeStaleTemporaries(of path: String, olderThan age: TimeInterval = 600) {
+        let directory = directoryOf(path)
+        let prefix = "." + (path as NSString).lastPathComponent + ".tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        let now = Date().timeIntervalSince1970
+        for name in names where name.hasPrefix(prefix) && name.count == prefix.count + 6 {
+            let candidate = directory + "/" + name
+            var status = stat()
+            guard lstat(candidate, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+                  now - TimeInterval(status.st_mtim.tv_sec) > age else { continue }
+            unlink(candidate)
         }
     }
 
@@ -102,6 +119,15 @@ public enum Files {
     public static func prepareDirectory(_ path: String) throws(FileError) {
         if let existing = kind(of: path), existing != "a directory" {
             throw .unwritable(path: path, reason: "it is \(existing), not a directory")
+        }
+        if kind(of: path) == nil {
+            // The nearest existing ancestor decides whether the directory can be made; say why in our own words.
+            var ancestor = directoryOf(path)
+            while kind(of: ancestor) == nil && ancestor != "/" && ancestor != "." { ancestor = directoryOf(ancestor) }
+            if kind(of: ancestor) == "a directory", access(ancestor, W_OK) != 0 {
+                throw .unwritable(path: path, reason: errno == EROFS ? "the file system is read-only"
+                                                                      : "the directory '\(ancestor)' is not writable")
+            }
         }
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw .unwritable(path: path, reason: reason(error))

@@ -18,7 +18,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
         commandName: "iterate",
         abstract: "Learn the Born series of a0 order by order: fit a0, read the order-1 tensor at U = 0, subtract, refit.",
         discussion: """
-            Writes DIR/iteration<k>.nn (+ .npz, loadable by 'nnfeyn expand'), DIR/report.json, and DIR/report.tex, \
+            Writes DIR/iteration<k>.nn (+ its parameters iteration<k>.<hash>.npz; loadable by 'nnfeyn expand'), DIR/report.json, and DIR/report.tex, \
             report.pdf and PNG figures when pdflatex is available. Tensors are derivatives at U = 0.
             """)
 
@@ -90,8 +90,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
         let run = try IterativePerturbationTheory.run(options, progress: display.report)
         var written: [String] = []
         for (stem, model) in run.models {
-            try ModelWriter.write(model, to: out + "/" + stem + ".nn", parametersFileName: stem + ".npz")
-            written += [stem + ".nn", stem + ".npz"]
+            written += [stem + ".nn", try ModelWriter.write(model, to: out + "/" + stem + ".nn")]
         }
         try Files.write(try run.report.jsonData(), to: out + "/report.json")
         written.append("report.json")

@@ -52,7 +52,7 @@ struct Expand: ParsableCommand, StyledCommand {
     var hessianDiagonal = false
     @Option(name: .customLong("operator"), help: "sum_ij A_ij d^2 f/dx_i dx_j with A (d x d) from this .npy (or .npz array 'operator').")
     var operatorFile: String?
-    @Option(help: "The series of f(x + t v) in t to --order along this comma-separated direction v.")
+    @Option(parsing: .unconditional, help: "The series of f(x + t v) in t to --order along this comma-separated direction v.")
     var direction: String?
     @OptionGroup var diagnostics: DiagnosticOptions
 

@@ -1,13 +1,15 @@
 // What one core of this machine can do: the dgemm rate that benchmarks compare the evaluator's GFLOP/s with.
+// Benchmark code: it lives with the command line, not in a library.
 import COpenBLAS
 import Foundation
+import NNFeynAlgebra
 
 /// Measured floating-point throughput.
-public enum Throughput {
+enum Throughput {
     /// GFLOP/s of OpenBLAS dgemm on square n x n matrices: the best of `repeats` timed products after one warm-up.
     /// Uses however many threads OpenBLAS is set to (OPENBLAS_NUM_THREADS=1 in benchmarks).
-    public static func dgemmPeak(size n: Int = 384, repeats: Int = 5) -> Double {
-        var generator = SystemRandomNumberGenerator()
+    static func dgemmPeak(size n: Int = 384, repeats: Int = 5) -> Double {
+        var generator = Xoshiro256(seed: 1)
         let a = (0..<(n * n)).map { _ in Double.random(in: -1...1, using: &generator) }
         let b = (0..<(n * n)).map { _ in Double.random(in: -1...1, using: &generator) }
         var c = [Double](repeating: 0, count: n * n)
