@@ -9,7 +9,7 @@ import NNFeynModel
 
 /// An expansion document of schema nnfeyn.expansion/1.
 public enum ExpansionDocument {
-    /// The expansion in `data` (read from `path`), checked against `model` and truncated to `order`. Throws E0227
+    /// The expansion in `data` (read from `path`), checked against `model` and truncated to `order`. Throws E0231
     /// naming what does not fit.
     public static func read(_ data: Data, path: String, model: Model, order: Int) throws(Diagnostic) -> CheckedExpansion {
         func bad(_ message: String) -> Diagnostic {

@@ -144,6 +144,21 @@ public enum Files {
         return x.st_dev == y.st_dev && x.st_ino == y.st_ino
     }
 
+    /// The path of `target` relative to `directory` ("w.npz", "../data/w.npz"), for a file that refers to another by
+    /// a relative path. Symbolic links in both directories are resolved first, so the result leads to the target
+    /// from wherever `directory` really is.
+    public static func relativePath(of target: String, from directory: String) -> String {
+        func components(_ path: String) -> [String] {
+            URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.pathComponents
+        }
+        let targetURL = URL(fileURLWithPath: target)
+        let base = components(directory), folder = components(targetURL.deletingLastPathComponent().path)
+        var common = 0
+        while common < base.count, common < folder.count, base[common] == folder[common] { common += 1 }
+        let parts = Array(repeating: "..", count: base.count - common) + folder[common...] + [targetURL.lastPathComponent]
+        return parts.joined(separator: "/")
+    }
+
     /// Writes the bytes to a new hidden file beside `path` and flushes them to the disk; returns its path.
     static func stage(_ data: Data, for path: String) throws(FileError) -> String {
         let directory = directoryOf(path)

@@ -79,16 +79,17 @@ public enum ModelWriter {
         var archive = NPZArchive()
         for (layer, given) in zip(model.architecture.layers, model.parameters) {
             guard let given else { continue }
-            archive.set(layer.name + ".weight", NDArray(shape: [layer.width, layer.fanIn], values: given.weight.nearest))
-            archive.set(layer.name + ".bias", NDArray(vector: given.bias.nearest))
+            archive.set(layer.name + ".weight", DenseArray(shape: [layer.width, layer.fanIn], .float64(given.weight.nearest)))
+            archive.set(layer.name + ".bias", DenseArray(vector: given.bias.nearest))
         }
         return archive
     }
 
-    /// A name usable after `network`: letters, digits and underscores, not starting with a digit.
+    /// A name usable after `network`: ASCII letters, digits and underscores, not starting with a digit, not a keyword.
     static func identifier(_ name: String) -> String {
-        var result = String(name.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
+        var result = String(name.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" ? $0 : "_" })
         if result.isEmpty || result.first!.isNumber { result = "n" + result }
+        if Lexer.keywords.contains(result) { result += "_" }
         return result
     }
 }

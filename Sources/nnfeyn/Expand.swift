@@ -215,20 +215,26 @@ struct Expand: ParsableCommand, StyledCommand {
         }
     }
 
-    /// An array from a .npy file, or the member `member` of an .npz.
-    static func readArray(_ path: String, member: String) throws -> NDArray {
+    /// The doubles of an array from a .npy file, or of the member `member` of an .npz, with its shape.
+    static func readArray(_ path: String, member: String) throws -> (shape: [Int], values: [Double]) {
+        let array: DenseArray
         do {
-            if path.hasSuffix(".npy") { return try NDArray(npy: try Files.read(path, limit: 1 << 30), name: path) }
-            let archive = try NPZArchive(contentsOf: URL(fileURLWithPath: path), displayPath: path)
-            guard archive.contains(member) else {
-                throw ValidationError("'\(path)' has no array '\(member)' (it has: \(archive.names.joined(separator: ", ")))")
+            if path.hasSuffix(".npy") {
+                array = try DenseArray(npy: try Files.read(path, limit: 1 << 30), name: path)
+            } else {
+                let archive = try NPZArchive(contentsOf: URL(fileURLWithPath: path), displayPath: path)
+                guard archive.contains(member) else {
+                    throw ValidationError("'\(path)' has no array '\(member)' (it has: \(archive.names.joined(separator: ", ")))")
+                }
+                array = try archive.array(member)
             }
-            return try archive.array(member)
         } catch let error as ValidationError {
             throw error
         } catch {
             throw ValidationError("cannot read '\(path)': \(error)")
         }
+        guard let values = array.doubles else { throw ValidationError("'\(path)' holds text, not numbers") }
+        return (array.shape, values)
     }
 
     func render<S: Scalar>(_ model: Model, _ expansion: TaylorExpansion<S>, _ label: ExpansionModeLabel,

@@ -109,7 +109,7 @@ struct Train: ParsableCommand, StyledCommand {
             throw Diagnostic(code: .unreadableData, message: "cannot read the data file '\(path)'", path: path,
                              notes: [error.description])
         }
-        func array(_ name: String, role: String) throws -> NDArray {
+        func array(_ name: String, role: String) throws -> DenseArray {
             do { return try archive.array(name) } catch {
                 throw Diagnostic(code: .dataArray, message: "cannot use the \(role) array '\(name)' of '\(path)'", path: path,
                                  help: "name the array with --\(role); the file holds " + archive.names.map { "'\($0)'" }.joined(separator: ", "),
@@ -128,7 +128,11 @@ struct Train: ParsableCommand, StyledCommand {
             throw Diagnostic(code: .dataArray, message: "array '\(target)' has shape \(y.shape); expected \(rows) rows of \(outputDimension) outputs",
                              path: path)
         }
-        return (x.values, y.values)
+        // The .npz reader gives numbers only; a text array is refused all the same.
+        guard let inputs = x.doubles, let targets = y.doubles else {
+            throw Diagnostic(code: .dataArray, message: "arrays '\(input)' and '\(target)' must hold numbers", path: path)
+        }
+        return (inputs, targets)
     }
 }
 

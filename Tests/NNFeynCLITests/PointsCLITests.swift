@@ -1,6 +1,7 @@
 // `expand --points` and the reduced quantities through the real binary: the point axis of the JSON, the .npz arrays,
 // agreement with the single-point expansion, and refused combinations.
 import Foundation
+import NNFeynAlgebra
 import NNFeynNPZ
 import NNFeynTestSupport
 import Testing
@@ -12,7 +13,7 @@ import Testing
 
     static func writePoints(_ rows: [[Double]], to path: String) throws {
         var archive = NPZArchive()
-        archive.set("points", NDArray(shape: [rows.count, rows[0].count], values: rows.flatMap { $0 }))
+        archive.set("points", DenseArray(shape: [rows.count, rows[0].count], .float64(rows.flatMap { $0 })))
         try archive.encoded().write(to: URL(fileURLWithPath: path))
     }
 

@@ -39,8 +39,8 @@ import Testing
         let weight = try archive.array("l0.weight")
         #expect(weight.shape == [3, 2])
         // Each value is written as its nearest double.
-        #expect(weight.values == [1, -1.0 / 3.0, 0.1, 2, 0, 1])
-        #expect(try archive.array("l0.bias").values == [0, 1, 1.0 / 7.0])
+        #expect(weight.storage == .float64([1, -1.0 / 3.0, 0.1, 2, 0, 1]))
+        #expect(try archive.array("l0.bias").storage == .float64([0, 1, 1.0 / 7.0]))
         // Nothing but the two files: the temporary files were renamed into place.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["trained.nn", name].sorted())
         // And the written model loads back to the same doubles.
