@@ -20,8 +20,8 @@
 //
 // Default tolerances (relative to the order's scale), from what each arithmetic delivers:
 //   exact: 1e-20 against the MPFR reference (an exact expansion has no error at all);
-//   double: orders 0-12: 1e-10, 13-20: 1e-9, beyond: 1e-8 (measured errors of the numeric expansion: below
-//     2e-14 up to order 12 on random networks as bench/random_models.py draws them, below 1e-12 with ten times
+//   double: orders 0-12: 1e-10, 13-20: 1e-9, beyond: 1e-8 (measured errors of the numeric expansion up to order
+//     12: at most 2.5e-13 on 1000 random networks as bench/random_models.py draws them, 7.3e-12 with three times
 //     larger weights; see docs/check.md);
 //   multiprecision, P bits: 2^-(P - 8) (confirmed to P bits; printed with floor(P log10 2) digits, whose rounding
 //     alone can reach 50 * 2^-P of the value when read back from a file).
