@@ -1,0 +1,170 @@
+// Born tensors of any order: against the order-3 kernels, against the eps^(K+1) convergence of partial sums to the
+// exact a0, and exactly against an independent route (transfer matrices as power series in eps, in rationals).
+import Foundation
+import NNFeynAlgebra
+import Testing
+@testable import NNFeynPhysics
+
+/// A power series in eps truncated after eps^order, with exact rational coefficients.
+struct TruncatedSeries {
+    var c: [Rational]
+
+    init(_ c: [Rational]) { self.c = c }
+    init(constant: Rational, order: Int) { c = [constant] + [Rational](repeating: .zero, count: order) }
+
+    var order: Int { c.count - 1 }
+
+    static func + (x: TruncatedSeries, y: TruncatedSeries) -> TruncatedSeries {
+        TruncatedSeries(zip(x.c, y.c).map { $0 + $1 })
+    }
+    static func - (x: TruncatedSeries, y: TruncatedSeries) -> TruncatedSeries {
+        TruncatedSeries(zip(x.c, y.c).map { $0 - $1 })
+    }
+    static func * (x: TruncatedSeries, y: TruncatedSeries) -> TruncatedSeries {
+        var out = [Rational](repeating: .zero, count: x.c.count)
+        for i in x.c.indices { for j in 0..<(x.c.count - i) { out[i + j] = out[i + j] + x.c[i] * y.c[j] } }
+        return TruncatedSeries(out)
+    }
+    /// x / y by long division; y's constant term must be nonzero.
+    static func / (x: TruncatedSeries, y: TruncatedSeries) -> TruncatedSeries {
+        var q = [Rational](repeating: .zero, count: x.c.count)
+        for k in q.indices {
+            var r = x.c[k]
+            for j in 1...max(k, 1) where j <= k { r = r - y.c[j] * q[k - j] }
+            q[k] = r / y.c[0]
+        }
+        return TruncatedSeries(q)
+    }
+}
+
+/// a0(eps U) as a power series in eps through eps^order, by carrying (u, u') across each step with the transfer
+/// matrix of u'' = eps U_m u on width h: cosh(sqrt(l) h) = Σ x^j/(2j)!, sinh(sqrt(l) h)/sqrt(l) = h Σ x^j/(2j+1)!,
+/// sqrt(l) sinh(sqrt(l) h) = Σ_{j>=1} U^j h^(2j-1) eps^j/(2j-1)!, with l = eps U_m and x = eps U_m h^2 (these are the
+/// cos/cosh, sin/k and k sin of either sign, as entire series). Then a0 = R - u/u'.
+func scatteringLengthSeries(edges: [Rational], values: [Rational], order K: Int) -> TruncatedSeries {
+    var u = TruncatedSeries(constant: .zero, order: K), du = TruncatedSeries(constant: .one, order: K)
+    var factorial = [Rational.one]
+    for i in 1...(2 * K + 2) { factorial.append(factorial[i - 1] * Rational(i)) }
+    for m in values.indices {
+        let h = edges[m + 1] - edges[m], U = values[m]
+        var C = [Rational](), S = [Rational](), D = [Rational]()
+        for j in 0...K {
+            let x = (U * h * h).power(j)
+            C.append(x / factorial[2 * j])
+            S.append(h * x / factorial[2 * j + 1])
+            D.append(j == 0 ? .zero : U.power(j) * h.power(2 * j - 1) / factorial[2 * j - 1])
+        }
+        let (c, s, d) = (TruncatedSeries(C), TruncatedSeries(S), TruncatedSeries(D))
+        (u, du) = (u * c + du * s, u * d + du * c)
+    }
+    return TruncatedSeries(constant: edges[edges.count - 1], order: K) - u / du
+}
+
+@Suite struct BornTensorTests {
+    static let irregularEdges: [Double] = [0, 0.1, 0.5, 0.55, 1.3]
+
+    @Test(arguments: [irregularEdges, StepPotential.equalEdges(steps: 16, range: 1)])
+    func ordersOneToThreeAreTheBornKernels(edges: [Double]) throws {
+        let kernels = BornKernels(edges: edges)
+        let tensors = try BornTensors<Double>(edges: edges, order: 3)
+        let exact = try BornTensors<Rational>(edges: edges.map { Rational(exactly: $0)! }, order: 3)
+        let reference = [kernels.first, kernels.second, kernels.third]
+        for k in 1...3 {
+            let packed = SymmetricTensor.packed(reference[k - 1], basis: tensors.basis, order: k)
+            #expect(tensors.derivatives[k].count == MonomialBasis.multichoose(edges.count - 1, k))
+            let scale = packed.map(abs).max()!
+            for (x, y) in zip(tensors.derivatives[k], packed) {
+                #expect(abs(x - y) <= 1e-13 * scale, "order \(k): \(x) vs \(y)")
+            }
+            for (x, y) in zip(exact.derivatives[k], packed) {
+                #expect(abs(x.doubleValue - y) <= 1e-13 * scale, "order \(k), exact: \(x.doubleValue) vs \(y)")
+            }
+        }
+        #expect(tensors.derivative([0, 1, 1]) == tensors.derivatives[3][tensors.basis.position(of: [0, 1, 1])!
+                                                                          - tensors.basis.degreeOffsets[3]])
+        let n = edges.count - 1
+        #expect(abs(tensors.derivative([n - 1, 0].sorted())! - kernels.second(0, n - 1)) <= 1e-13 * abs(kernels.second(0, n - 1)))
+    }
+
+    /// Halving eps divides the error of the order-K partial sum by about 2^(K+1), K = 1...6.
+    @Test func partialSumsConvergeLikeEpsToTheKPlusOne() throws {
+        let edges = Self.irregularEdges
+        let U: [Double] = [-1.4, 0.8, -2.0, -0.6]
+        let tensors = try BornTensors<Double>(edges: edges, order: 6)
+        func errors(_ eps: Double) -> [Double] {
+            let scaled = U.map { eps * $0 }
+            let exact = ScatteringLength.exact(StepPotential(edges: edges, values: scaled))
+            var sum = 0.0
+            return tensors.terms(scaled).map { sum += $0; return abs(exact - sum) }
+        }
+        let coarse = errors(0.2), fine = errors(0.1)
+        for K in 1...6 {
+            let slope = log2(coarse[K - 1] / fine[K - 1])
+            #expect(abs(slope - Double(K + 1)) < 0.25, "order \(K): slope \(slope), expected \(K + 1)")
+        }
+    }
+
+    /// The order-k coefficient of a0(eps U) from transfer-matrix power series equals (1/k!) Σ T U...U exactly.
+    @Test(arguments: [
+        ([Rational(0), Rational(1, 4), Rational(1, 2), Rational(3, 5), Rational(1)],
+         [Rational(-3, 2), Rational(1, 3), Rational(-1), Rational(2, 7)]),
+        ((0...6).map { Rational($0, 4) }, [Rational(-1), Rational(-1, 2), Rational(-2, 3), Rational(-5, 4),
+                                          Rational(-1, 3), Rational(-3, 4)]),
+    ])
+    func exactTensorsMatchTransferMatrixSeries(edges: [Rational], values: [Rational]) throws {
+        let K = 6
+        let tensors = try BornTensors<Rational>(edges: edges, order: K)
+        let series = scatteringLengthSeries(edges: edges, values: values, order: K)
+        #expect(series.c[0] == .zero)
+        let terms = tensors.terms(values)
+        for k in 1...K { #expect(terms[k - 1] == series.c[k], "order \(k): \(terms[k - 1]) vs \(series.c[k])") }
+    }
+
+    /// Orders 1-4 at the default 16 equal steps, exactly: contracted with random rational potentials they give the
+    /// transfer-matrix coefficients.
+    @Test func sixteenStepsOrderFourExactly() throws {
+        let K = 4, n = 16
+        let tensors = try BornTensors<Rational>(steps: n, range: Rational(1), order: K)
+        let edges = tensors.edges
+        var rng = Xoshiro256(seed: 13)
+        for _ in 0..<3 {
+            let values = (0..<n).map { _ in Rational(Int(rng.uniform(-9, 9).rounded()), 4) }
+            let series = scatteringLengthSeries(edges: edges, values: values, order: K)
+            let terms = tensors.terms(values)
+            for k in 1...K { #expect(terms[k - 1] == series.c[k], "order \(k)") }
+        }
+    }
+
+    @Test func refusesTooLargeAndBadInput() {
+        #expect(throws: BornTensorError.self) { try BornTensors<Double>(steps: 64, range: 1, order: 12) }
+        #expect(throws: BornTensorError.invalidOrder(0)) { try BornTensors<Double>(steps: 4, range: 1, order: 0) }
+        #expect(throws: BornTensorError.self) { try BornTensors<Double>(edges: [0, 0.5, 0.5, 1], order: 2) }
+        let slots = BornTensors<Double>.slots(steps: 16, order: 3)
+        #expect(slots == 16 * 4 + 136 * 6 + 816 * 8)
+        #expect(throws: BornTensorError.tooLarge(order: 3, steps: 16, slots: slots, limit: 100)) {
+            try BornTensors<Double>(steps: 16, range: 1, order: 3, limit: 100)
+        }
+    }
+
+    @Test func jsonHasOneEntryPerMonomialAndReadsBack() throws {
+        let tensors = try BornTensors<Double>(steps: 3, range: 1.3, order: 5)
+        let json = tensors.json
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(root.keys.sorted() == ["convention", "edges", "order", "orders", "schema", "steps"])
+        #expect(root["schema"] as? String == "nnfeyn.born.kernels/2")
+        let orders = try #require(root["orders"] as? [[String: Any]])
+        #expect(orders.map { $0["order"] as? Int } == [1, 2, 3, 4, 5])
+        for (k, record) in zip(1...5, orders) {
+            let entries = try #require(record["entries"] as? [[String: Any]])
+            #expect(entries.count == MonomialBasis.multichoose(3, k))
+            #expect(entries.map { $0["index"] as? [Int] } == tensors.basis.range(ofDegree: k).map { tensors.basis.indexLists[$0] })
+        }
+        // Every value reads back to the same double (Swift's parser: Foundation's JSON parser on Linux rounds).
+        let values = json.split(separator: "\n").filter { $0.contains("\"value\"") }.map {
+            Double(String($0.split(separator: ":").last!.dropLast(1).trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "},"))))
+        }
+        #expect(values == tensors.derivatives.dropFirst().flatMap { $0 }.map { Optional($0) })
+        let exact = try BornTensors<Rational>(steps: 3, range: Rational(13, 10), order: 2).json
+        #expect(exact.contains("\"edges\": [\"0\", \"13/30\", \"13/15\", \"13/10\"]"))
+    }
+}
