@@ -5,6 +5,7 @@
 // the norm of the exact Born kernel of the same order. Proxy errors are relative RMS errors: sqrt(mean (x - y)^2) /
 // sqrt(mean y^2) over the test potentials (or over one lambda bin).
 import Foundation
+import NNFeynAlgebra
 
 /// report.json of `nnfeyn born iterate`.
 public struct IterationReport: Sendable, Codable, Equatable {
@@ -12,7 +13,7 @@ public struct IterationReport: Sendable, Codable, Equatable {
     public var schema = IterationReport.schemaName
     /// The options of the run.
     public var options: Options
-    /// ||K_k||_F of the exact Born kernels, k = 1, 2, 3.
+    /// ||K_k||_F of the exact Born kernels, k = 1 ... max(3, iterations).
     public var bornKernelNorms: [Double]
     /// learnedErrors[k-1]: relative error of iteration k's order-k tensor against the exact Born kernel.
     public var learnedErrors: [Double]
@@ -146,36 +147,38 @@ public struct IterationReport: Sendable, Codable, Equatable {
     }
 
     /// The report of finished iterations evaluated on `test`.
-    public init(options o: IterationOptions, kernels: BornKernels, outcomes: [IterationOutcome], test: BornDataSet,
-                evaluation: ProxyEvaluation) {
+    public init(options o: IterationOptions, exact born: BornTensors<Double>, outcomes: [IterationOutcome],
+                test: BornDataSet, evaluation: ProxyEvaluation) {
         options = Options(steps: o.steps, range: o.range, depth: o.depth, iterations: o.iterations,
                           trainCount: o.trainCount, testCount: o.testCount, hidden: o.hidden,
                           activation: o.activation.sourceForm, epochs: o.epochs, batch: o.batchSize, lr: o.learningRate,
                           schedule: o.schedule.rawValue, validation: o.validationFraction,
                           standardizeInputs: o.standardizeInputs, seed: o.seed, threads: o.threads, depthBins: o.depthBins,
                           sampling: o.sampling.rawValue)
-        let exact = [kernels.first, kernels.second, kernels.third]
-        bornKernelNorms = exact.map(SymmetricTensor.frobenius)
+        // Packed tensors (one value per monomial); norms are those of the dense tensors (see SymmetricTensor).
+        let basis = born.basis
+        let exact = (1...o.tensorOrder).map { born.derivatives[$0] }
+        bornKernelNorms = (1...o.tensorOrder).map { SymmetricTensor.frobenius(exact[$0 - 1], basis: basis, order: $0) }
         var iterations: [Iteration] = []
         var learned: [Double] = []
-        var subtracted: [[Double]] = []   // subtracted[j-1]: the dense order-j tensor iteration j removed
+        var subtracted: [[Double]] = []   // subtracted[j-1]: the packed order-j tensor iteration j removed
         var testResidual = test.a0
         for outcome in outcomes {
             let k = outcome.iteration
             var tensors: [Tensor] = []
-            for j in 1...IterativePerturbationTheory.tensorOrder {
-                let T = outcome.tensors.dense(order: j)
+            for j in 1...o.tensorOrder {
+                let T = outcome.tensors.derivatives[j]
                 let K = exact[j - 1]
                 let target = j < k ? zip(K, subtracted[j - 1]).map { $0 - $1 } : K
                 let norm = bornKernelNorms[j - 1]
-                let error = SymmetricTensor.frobenius(zip(T, target).map { $0 - $1 }) / norm
+                let error = SymmetricTensor.frobenius(zip(T, target).map { $0 - $1 }, basis: basis, order: j) / norm
                 tensors.append(Tensor(order: j, role: j == k ? "learned" : (j < k ? "leftover" : "higher"),
                                       relativeError: error,
-                                      relativeErrorVsBorn: SymmetricTensor.relativeFrobenius(T, K),
-                                      relativeNorm: SymmetricTensor.frobenius(T) / norm))
+                                      relativeErrorVsBorn: SymmetricTensor.relativeFrobenius(T, K, basis: basis, order: j),
+                                      relativeNorm: SymmetricTensor.frobenius(T, basis: basis, order: j) / norm))
                 if j == k { learned.append(error) }
             }
-            subtracted.append(outcome.tensors.dense(order: k))
+            subtracted.append(outcome.tensors.derivatives[k])
             let prediction = outcome.model.predict(test.potentials)
             let scale = outcome.log.targetScale.first ?? 1
             let kept = outcome.log.epochs[outcome.log.bestEpoch - 1]

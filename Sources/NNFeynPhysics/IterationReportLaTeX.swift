@@ -142,13 +142,13 @@ public struct IterationLaTeX: Sendable {
 
     /// Every independent tensor entry of the learned order-k tensor (iteration k) against the exact one.
     static func entriesFigure(_ run: IterationRun) -> String {
-        let exact = [run.kernels.first, run.kernels.second, run.kernels.third]
         var groups = ""
         for outcome in run.outcomes {
             let k = outcome.iteration
             let basis = outcome.tensors.basis
             let learned = outcome.tensors.derivatives[k]
-            let reference = SymmetricTensor.packed(exact[k - 1], basis: basis, order: k)
+            let reference = run.exact.derivatives[k]
+            precondition(basis.range(ofDegree: k).count == reference.count)
             let lo = Swift.min(reference.min() ?? 0, learned.min() ?? 0), hi = Swift.max(reference.max() ?? 0, learned.max() ?? 0)
             let pad = (hi - lo) * 0.05
             let data = zip(reference, learned).map { "\(number($0)) \(number($1))" }
@@ -229,9 +229,9 @@ public struct IterationLaTeX: Sendable {
 
             \\begin{table}[htbp]
             \\centering
-            \\begin{tabular}{c\(String(repeating: "c", count: IterativePerturbationTheory.tensorOrder))ccc}
+            \\begin{tabular}{c\(String(repeating: "c", count: o.tensorOrder))ccc}
             \\toprule
-            iteration $k$ & \((1...IterativePerturbationTheory.tensorOrder).map { "order \($0)" }.joined(separator: " & ")) & train MSE & val.\\ MSE & test rel.\\ RMS \\\\
+            iteration $k$ & \((1...o.tensorOrder).map { "order \($0)" }.joined(separator: " & ")) & train MSE & val.\\ MSE & test rel.\\ RMS \\\\
             \\midrule
             \(tensorRows.joined(separator: "\n"))
             \\bottomrule

@@ -57,6 +57,21 @@ public struct IterationOptions: Sendable, Equatable {
     /// Which potentials the networks are trained on (the test potentials are always attractive). Mixed by default:
     /// with U = 0 inside the data the order-2 and order-3 tensors come out an order of magnitude better.
     public var sampling: PotentialSampling = .mixed
+    /// Loss weights max(lambda, weightFloor * depth)^(-weightExponent * k) in iteration k (0: unweighted); see
+    /// IterationMethods.swift.
+    public var weightExponent = 0.0
+    /// The depth below which the loss weights stop growing, as a fraction of `depth`.
+    public var weightFloor = 0.01
+    /// How the training potentials' depth scale lambda is distributed.
+    public var depthSampling: DepthSampling = .uniform
+    /// Networks trained per iteration (different initial weights and shuffles); their mean is the iteration's network.
+    public var ensemble = 1
+    /// Decoupled weight decay of the networks' weights (0: plain Adam).
+    public var weightDecay = 0.0
+    /// Standardized inputs are multiplied by this before the first layer (smaller: a smoother start).
+    public var inputGain = 1.0
+    /// Train f_k(U) - f_k(0), so every network vanishes exactly at U = 0 as the residuals do.
+    public var anchored = false
 
     /// The defaults (the published experiment plus a third iteration).
     public init() {}
@@ -79,8 +94,8 @@ public struct IterationOptions: Sendable, Equatable {
         guard steps >= 1, steps <= 64 else { throw .invalid("--steps must be between 1 and 64 (got \(steps))") }
         guard range.isFinite, range > 0 else { throw .invalid("--range must be a positive number (got \(range))") }
         guard depth.isFinite, depth > 0 else { throw .invalid("--depth must be a positive number (got \(depth))") }
-        guard iterations >= 1, iterations <= 3 else {
-            throw .invalid("--iterations must be 1, 2 or 3: exact Born kernels exist up to order 3 (got \(iterations))")
+        guard iterations >= 1, iterations <= 5 else {
+            throw .invalid("--iterations must be between 1 and 5 (got \(iterations))")
         }
         guard trainCount >= 10, trainCount <= 10_000_000 else {
             throw .invalid("--train-count must be between 10 and 10000000 (got \(trainCount))")
@@ -94,9 +109,19 @@ public struct IterationOptions: Sendable, Equatable {
         if activation == .relu || activation == .linear {
             throw .invalid("--activation '\(activation.name)' has no curvature: its higher derivatives at 0 vanish")
         }
+        guard weightExponent.isFinite, weightExponent >= 0, weightExponent <= 8 else {
+            throw .invalid("--weight-exponent must be between 0 and 8 (got \(weightExponent))")
+        }
+        guard weightFloor.isFinite, weightFloor > 0, weightFloor <= 1 else {
+            throw .invalid("--weight-floor must be in (0, 1] (got \(weightFloor))")
+        }
+        guard ensemble >= 1, ensemble <= 64 else { throw .invalid("--ensemble must be between 1 and 64 (got \(ensemble))") }
         guard depthBins >= 1, depthBins <= 100 else { throw .invalid("--depth-bins must be between 1 and 100 (got \(depthBins))") }
         do { try trainingOptions(iteration: 1).validate() } catch { throw .invalid(error.description) }
     }
+
+    /// The highest order of the tensors read from every network and compared: 3, or the iteration count if higher.
+    public var tensorOrder: Int { Swift.max(IterativePerturbationTheory.tensorOrder, iterations) }
 
     /// The trainer's options for iteration k (seed + k, standardized targets).
     public func trainingOptions(iteration k: Int) -> TrainingOptions {
@@ -108,6 +133,7 @@ public struct IterationOptions: Sendable, Equatable {
         o.validationFraction = validationFraction
         o.standardize = true
         o.threads = threads
+        o.weightDecay = weightDecay
         o.seed = seed &+ UInt64(k)
         return o
     }
@@ -182,8 +208,10 @@ public struct IterationOutcome: Sendable {
 public struct IterationRun: Sendable {
     /// The options it ran with.
     public var options: IterationOptions
-    /// The exact Born kernels (derivatives of a0 at U = 0).
+    /// The exact Born kernels of orders 1 to 3 (derivatives of a0 at U = 0), for the figures.
     public var kernels: BornKernels
+    /// The exact Born tensors of orders 1 to `options.tensorOrder`, one value per monomial.
+    public var exact: BornTensors<Double>
     /// One outcome per iteration.
     public var outcomes: [IterationOutcome]
     /// The numbers written to report.json.
@@ -207,7 +235,21 @@ public struct ProxyEvaluation: Sendable {
     public init(terms: [HomogeneousTerm], data: BornDataSet) {
         lambda = data.lambda
         a0 = data.a0
-        let analytic = [data.a1, data.a2, data.a3]
+        var analytic = [data.a1, data.a2, data.a3]
+        if terms.count > 3 {
+            // Orders 4 and up by the scalar any-order recursion, one potential at a time.
+            let n = data.options.steps, K = terms.count
+            var higher = [[Double]](repeating: [Double](repeating: 0, count: data.a0.count), count: K - 3)
+            data.edges.withUnsafeBufferPointer { edges in
+                data.potentials.withUnsafeBufferPointer { U in
+                    for row in 0..<data.a0.count {
+                        let a = BornSeries.terms(values: U.baseAddress! + row * n, edges: edges.baseAddress!, steps: n, order: K)
+                        for k in 3..<K { higher[k - 3][row] = a[k] }
+                    }
+                }
+            }
+            analytic += higher
+        }
         var born: [[Double]] = [], proxy: [[Double]] = []
         var bornSum = [Double](repeating: 0, count: data.a0.count), proxySum = bornSum
         for (k, term) in terms.enumerated() {
@@ -226,7 +268,7 @@ public struct ProxyEvaluation: Sendable {
 
 /// Runs the iterative experiment.
 public enum IterativePerturbationTheory {
-    /// The order of the tensors read from every network (the highest exact Born kernel).
+    /// The lowest highest order of the tensors read from every network (`IterationOptions.tensorOrder` is the one used).
     public static let tensorOrder = 3
 
     /// Generates data, trains one network per iteration on the residual, reads its tensors and evaluates the proxy.
@@ -237,35 +279,46 @@ public enum IterativePerturbationTheory {
         let start = clock.now
         let training: BornDataSet, test: BornDataSet
         do {
-            training = try sample(options.sampling, options.trainingData)
+            training = try options.trainingSet()
             test = try BornDataSet(options: options.testData)
         } catch { throw .invalid(error.description) }
         progress?(.dataReady(training: training.a0.count, test: test.a0.count, seconds: seconds(clock.now - start)))
         let kernels = BornKernels(edges: training.edges)
-        let exact = [kernels.first, kernels.second, kernels.third]
+        let exact: BornTensors<Double>
+        do { exact = try BornTensors<Double>(edges: training.edges, order: options.tensorOrder) } catch {
+            throw .invalid(error.description)
+        }
 
         var residual = training.a0
         var outcomes: [IterationOutcome] = []
         for k in 1...options.iterations {
             let began = clock.now
-            let result = try train(iteration: k, options: options, inputs: training.potentials, targets: residual,
-                                   progress: progress)
+            var members: [TrainingResult] = []
+            for m in 0..<options.ensemble {
+                var member = options
+                member.seed = options.seed &+ (UInt64(m) << 20)
+                members.append(try train(iteration: k, options: member, inputs: training.potentials, targets: residual,
+                                         weights: options.weights(lambda: training.lambda, iteration: k), progress: progress))
+            }
+            var result = members[0]
+            result.model = TrainedMLP.averaging(members.map(\.model))
             let tensors: NetworkTaylorTensors
-            do { tensors = try NetworkTaylorTensors.expand(result.model, order: tensorOrder) } catch {
+            do { tensors = try NetworkTaylorTensors.expand(result.model, order: options.tensorOrder) } catch {
                 throw .expansion(iteration: k, error.description)
             }
             let elapsed = seconds(clock.now - began)
             outcomes.append(IterationOutcome(iteration: k, model: result.model, tensors: tensors, log: result.log,
                                              seconds: elapsed))
             residual = subtracting(tensors.term(order: k), from: residual, rows: training.potentials)
-            let learned = SymmetricTensor.relativeFrobenius(tensors.dense(order: k), exact[k - 1])
+            let learned = SymmetricTensor.relativeFrobenius(tensors.derivatives[k], exact.derivatives[k], basis: exact.basis, order: k)
             progress?(.iterationDone(iteration: k, learnedError: learned, seconds: elapsed))
         }
         let terms = outcomes.map { $0.tensors.term(order: $0.iteration) }
         let evaluation = ProxyEvaluation(terms: terms, data: test)
-        let report = IterationReport(options: options, kernels: kernels, outcomes: outcomes, test: test,
+        let report = IterationReport(options: options, exact: exact, outcomes: outcomes, test: test,
                                      evaluation: evaluation)
-        return IterationRun(options: options, kernels: kernels, outcomes: outcomes, report: report, test: evaluation)
+        return IterationRun(options: options, kernels: kernels, exact: exact, outcomes: outcomes, report: report,
+                            test: evaluation)
     }
 
     /// A data set of the given sampling: attractive draws as `nnfeyn born data` makes them, mixed ones mapped from
@@ -314,6 +367,7 @@ public enum IterativePerturbationTheory {
 
     /// Trains f_k on (U, targets); inputs are standardized for training when asked and the map folded back.
     static func train(iteration k: Int, options: IterationOptions, inputs: [Double], targets: [Double],
+                      weights: [Double]? = nil,
                       progress: (@Sendable (IterationEvent) -> Void)?) throws(IterationError) -> TrainingResult {
         let n = options.steps
         let count = inputs.count / n
@@ -326,14 +380,16 @@ public enum IterativePerturbationTheory {
             for row in 0..<count { for i in 0..<n { let d = inputs[row * n + i] - mean[i]; variance[i] += d * d } }
             for i in 0..<n {
                 let s = (variance[i] / Double(count)).squareRoot()
-                scale[i] = s > 0 && s.isFinite ? s : 1
+                scale[i] = (s > 0 && s.isFinite ? s : 1) / options.inputGain
             }
             for row in 0..<count { for i in 0..<n { x[row * n + i] = (inputs[row * n + i] - mean[i]) / scale[i] } }
         }
         do {
             let start = try TrainedMLP(network: architecture(options, iteration: k), seed: options.seed &+ UInt64(k))
-            var result = try MLPTrainer(options: options.trainingOptions(iteration: k)).train(
-                start, inputs: x, targets: targets,
+            var training = options.trainingOptions(iteration: k)
+            if options.anchored { training.anchor = (0..<n).map { (0 - mean[$0]) / scale[$0] } }
+            var result = try MLPTrainer(options: training).train(
+                start, inputs: x, targets: targets, weights: weights,
                 progress: progress.map { report in { report(.epoch(iteration: k, iterations: options.iterations, $0)) } })
             if options.standardizeInputs { result.model = result.model.composingInputs(scale: scale, shift: mean) }
             return result

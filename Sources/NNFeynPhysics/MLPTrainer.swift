@@ -204,29 +204,32 @@ public struct MLPTrainer: Sendable {
         let validationRows = Array(order[0..<validationCount])
         var trainingRows = Array(order[validationCount...])
 
-        // Standardize with training-row statistics only, so validation stays unseen.
-        var mean = [Double](repeating: 0, count: dOut), scale = [Double](repeating: 1, count: dOut)
-        var scaledTargets = targets
-        if options.standardize {
-            for row in trainingRows { for j in 0..<dOut { mean[j] += targets[row * dOut + j] } }
-            for j in 0..<dOut { mean[j] = options.anchor == nil ? mean[j] / Double(trainingRows.count) : 0 }
-            var variance = [Double](repeating: 0, count: dOut)
-            for row in trainingRows {
-                for j in 0..<dOut { let r = targets[row * dOut + j] - mean[j]; variance[j] += r * r }
-            }
-            for j in 0..<dOut {
-                let s = (variance[j] / Double(trainingRows.count)).squareRoot()
-                scale[j] = s > 0 && s.isFinite ? s : 1
-            }
-            for i in 0..<count { for j in 0..<dOut { scaledTargets[i * dOut + j] = (targets[i * dOut + j] - mean[j]) / scale[j] } }
-        }
-
         // Weights rescaled to mean 1 over the training rows, so weighted losses stay comparable to unweighted ones.
         var rowWeights: [Double]? = nil
         if let weights {
             let mean = trainingRows.reduce(0.0) { $0 + weights[$1] } / Double(trainingRows.count)
             guard mean > 0 else { throw .shapeMismatch("the training rows all have weight 0") }
             rowWeights = weights.map { $0 / mean }
+        }
+
+        // Standardize with training-row statistics only, so validation stays unseen; with weights, the statistics
+        // are weighted the way the loss is (then the weighted loss starts near 1 whatever the weights).
+        var mean = [Double](repeating: 0, count: dOut), scale = [Double](repeating: 1, count: dOut)
+        var scaledTargets = targets
+        if options.standardize {
+            func weight(_ row: Int) -> Double { rowWeights?[row] ?? 1 }
+            let total = rowWeights == nil ? Double(trainingRows.count) : trainingRows.reduce(0.0) { $0 + weight($1) }
+            for row in trainingRows { for j in 0..<dOut { mean[j] += weight(row) * targets[row * dOut + j] } }
+            for j in 0..<dOut { mean[j] = options.anchor == nil ? mean[j] / total : 0 }
+            var variance = [Double](repeating: 0, count: dOut)
+            for row in trainingRows {
+                for j in 0..<dOut { let r = targets[row * dOut + j] - mean[j]; variance[j] += weight(row) * r * r }
+            }
+            for j in 0..<dOut {
+                let s = (variance[j] / total).squareRoot()
+                scale[j] = s > 0 && s.isFinite ? s : 1
+            }
+            for i in 0..<count { for j in 0..<dOut { scaledTargets[i * dOut + j] = (targets[i * dOut + j] - mean[j]) / scale[j] } }
         }
 
         let batchSize = Swift.min(options.batchSize, trainingRows.count)

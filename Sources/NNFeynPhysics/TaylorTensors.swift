@@ -79,6 +79,26 @@ public enum SymmetricTensor {
     /// ||a||_F.
     public static func frobenius(_ a: [Double]) -> Double { a.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
+    /// ||a||_F of the dense symmetric tensor whose values at the degree-k monomials of `basis` are `packed`: each
+    /// value counts k!/alpha! times (its number of index permutations), without building the n^k entries.
+    public static func frobenius(_ packed: [Double], basis: MonomialBasis, order k: Int) -> Double {
+        var total = 0.0
+        var factorial = 1.0
+        for i in stride(from: 2, through: k, by: 1) { factorial *= Double(i) }
+        for (offset, position) in basis.range(ofDegree: k).enumerated() {
+            let permutations = factorial / Double(basis.multiplicityFactorial(at: position))
+            total += permutations * packed[offset] * packed[offset]
+        }
+        return total.squareRoot()
+    }
+
+    /// ||a - b||_F / ||b||_F over packed symmetric tensors (||a||_F when b vanishes).
+    public static func relativeFrobenius(_ a: [Double], _ b: [Double], basis: MonomialBasis, order k: Int) -> Double {
+        let difference = frobenius(zip(a, b).map { $0 - $1 }, basis: basis, order: k)
+        let norm = frobenius(b, basis: basis, order: k)
+        return norm > 0 ? difference / norm : difference
+    }
+
     /// n^k.
     static func power(_ n: Int, _ k: Int) -> Int { (0..<k).reduce(1) { value, _ in value * n } }
 

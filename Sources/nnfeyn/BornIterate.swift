@@ -21,7 +21,7 @@ struct BornIterate: ParsableCommand {
     @Option(help: "Number of equal steps on [0, range] (the networks' input size; default 16, 8 with --quick).") var steps: Int?
     @Option(help: "The range R of the potentials.") var range = 1.0
     @Option(help: "Largest depth scale lambda (lambda ~ Uniform(0, depth)).") var depth = 1.0
-    @Option(help: "Iterations, i.e. orders of the learned Born series (1 to 3).") var iterations = 3
+    @Option(help: "Iterations, i.e. orders of the learned Born series (1 to 5).") var iterations = 3
     @Option(help: "Training potentials (a tenth held out for validation).") var trainCount: Int?
     @Option(help: "Fresh test potentials for the proxy.") var testCount: Int?
     @Option(help: "Hidden-layer widths, comma-separated (the output is one linear neuron).") var hidden: String?
@@ -34,6 +34,15 @@ struct BornIterate: ParsableCommand {
     @Flag(help: "Train on raw inputs instead of standardized ones.") var rawInputs = false
     @Option(help: "Training potentials: attractive (U_i = -lambda u_i) or mixed (U_i ~ Uniform(-lambda, lambda)).")
     var sampling: PotentialSampling?
+    @Option(help: "Loss weight exponent p: iteration k weights each squared error by max(lambda, floor)^(-p k).")
+    var weightExponent: Double?
+    @Option(help: "The depth (fraction of --depth) below which loss weights stop growing.") var weightFloor: Double?
+    @Option(help: "Depth distribution of training potentials: uniform, or power:p (lambda = depth v^p).")
+    var depthSampling: String?
+    @Option(help: "Networks per iteration, averaged into one (different initial weights and shuffles).") var ensemble: Int?
+    @Option(help: "Decoupled weight decay of the weights (AdamW).") var weightDecay: Double?
+    @Option(help: "Gain on the standardized inputs.") var inputGain: Double?
+    @Flag(help: "Train f(U) - f(0): networks vanish at U = 0.") var anchored = false
     @Option(help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
@@ -70,6 +79,18 @@ struct BornIterate: ParsableCommand {
             if let depthBins { o.depthBins = depthBins }
             o.standardizeInputs = !rawInputs
             if let sampling { o.sampling = sampling }
+            if let weightExponent { o.weightExponent = weightExponent }
+            if let weightFloor { o.weightFloor = weightFloor }
+            if let ensemble { o.ensemble = ensemble }
+            if let weightDecay { o.weightDecay = weightDecay }
+            if let inputGain { o.inputGain = inputGain }
+            if anchored { o.anchored = true }
+            if let depthSampling {
+                guard let value = DepthSampling(depthSampling) else {
+                    throw ValidationError("--depth-sampling must be 'uniform' or 'power:p' with p > 0 (got '\(depthSampling)')")
+                }
+                o.depthSampling = value
+            }
             o.seed = seed
             o.threads = threads
             return o

@@ -167,4 +167,22 @@ func scatteringLengthSeries(edges: [Rational], values: [Rational], order K: Int)
         let exact = try BornTensors<Rational>(steps: 3, range: Rational(13, 10), order: 2).json
         #expect(exact.contains("\"edges\": [\"0\", \"13/30\", \"13/15\", \"13/10\"]"))
     }
+
+    /// The scalar any-order recursion (for many potentials) against the order-3 terms and the contracted tensors.
+    @Test func scalarTermsOfAnyOrderMatchTheTensors() throws {
+        let edges = Self.irregularEdges
+        let tensors = try BornTensors<Double>(edges: edges, order: 5)
+        var rng = Xoshiro256(seed: 21)
+        for _ in 0..<5 {
+            let U = (0..<4).map { _ in rng.uniform(-2, 1) }
+            let scalar = U.withUnsafeBufferPointer { u in
+                edges.withUnsafeBufferPointer { e in BornSeries.terms(values: u.baseAddress!, edges: e.baseAddress!, steps: 4, order: 5) }
+            }
+            let three = BornSeries.terms(StepPotential(edges: edges, values: U)).partialSums
+            #expect(abs(scalar[0] - three[0]) <= 1e-14 * abs(three[0]))
+            #expect(abs(scalar[0] + scalar[1] - three[1]) <= 1e-14 * abs(three[1]))
+            #expect(abs(scalar[0] + scalar[1] + scalar[2] - three[2]) <= 1e-14 * abs(three[2]))
+            for (x, y) in zip(scalar, tensors.terms(U)) { #expect(abs(x - y) <= 1e-13 * abs(y), "\(x) vs \(y)") }
+        }
+    }
 }

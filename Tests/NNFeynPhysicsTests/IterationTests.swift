@@ -182,9 +182,30 @@ func cubicModel(_ w: [Double]) -> TrainedMLP {
         #expect(abs(folded.predict(x)[0] - model.predict(standardized)[0]) < 1e-14)
     }
 
+    /// Five iterations: tensors of orders 1-5 from every network, compared with the any-order Born tensors, and the
+    /// analytic Born partial sums of orders 4 and 5 closer to a0 than order 3.
+    @Test func fiveIterationsReadAndCompareOrdersOneToFive() throws {
+        var options = IterationOptions.quick
+        options.iterations = 5
+        options.epochs = 4
+        let run = try IterativePerturbationTheory.run(options)
+        #expect(run.report.learnedErrors.count == 5)
+        #expect(run.report.iterations.map { $0.tensors.map(\.order) } == [[Int]](repeating: [1, 2, 3, 4, 5], count: 5))
+        #expect(run.report.bornKernelNorms.count == 5)
+        #expect(run.report.proxy.map(\.order) == [1, 2, 3, 4, 5])
+        let born = run.report.proxy.map(\.bornRelativeRMSVsA0)
+        #expect(born[3] < born[2] && born[4] < born[3], "analytic Born errors \(born)")
+        // The packed norms are those of the dense tensors (orders 1-3 against the order-3 kernels).
+        let kernels = [run.kernels.first, run.kernels.second, run.kernels.third]
+        for k in 1...3 {
+            let dense = SymmetricTensor.frobenius(kernels[k - 1])
+            #expect(abs(run.report.bornKernelNorms[k - 1] - dense) <= 1e-12 * dense)
+        }
+    }
+
     @Test func invalidOptionsAreErrorsNotTraps() {
         var options = IterationOptions.quick
-        options.iterations = 4
+        options.iterations = 6
         #expect(throws: IterationError.self) { try options.validate() }
         options = .quick
         options.hidden = []
