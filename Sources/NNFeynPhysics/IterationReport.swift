@@ -35,10 +35,17 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var validation: Double, standardizeInputs: Bool, seed: UInt64, threads: Int, depthBins: Int
         /// See `IterationOptions.sampling`.
         public var sampling: String
+        /// The residual-fit method (see IterationMethods.swift): loss weight exponent and floor, depth sampling,
+        /// anchoring at U = 0, ensemble size, weight decay and input gain.
+        public var weightExponent: Double, weightFloor: Double, depthSampling: String, anchored: Bool
+        /// See `IterationOptions`.
+        public var ensemble: Int, weightDecay: Double, inputGain: Double
 
         enum CodingKeys: String, CodingKey {
             case steps, range, depth, iterations, hidden, activation, epochs, batch, lr, schedule, validation, seed
-            case threads, sampling
+            case threads, sampling, anchored, ensemble
+            case weightExponent = "weight_exponent", weightFloor = "weight_floor", depthSampling = "depth_sampling"
+            case weightDecay = "weight_decay", inputGain = "input_gain"
             case trainCount = "train_count", testCount = "test_count", standardizeInputs = "standardize_inputs"
             case depthBins = "depth_bins"
         }
@@ -154,7 +161,9 @@ public struct IterationReport: Sendable, Codable, Equatable {
                           activation: o.activation.sourceForm, epochs: o.epochs, batch: o.batchSize, lr: o.learningRate,
                           schedule: o.schedule.rawValue, validation: o.validationFraction,
                           standardizeInputs: o.standardizeInputs, seed: o.seed, threads: o.threads, depthBins: o.depthBins,
-                          sampling: o.sampling.rawValue)
+                          sampling: o.sampling.rawValue, weightExponent: o.weightExponent, weightFloor: o.weightFloor,
+                          depthSampling: o.depthSampling.description, anchored: o.anchored, ensemble: o.ensemble,
+                          weightDecay: o.weightDecay, inputGain: o.inputGain)
         // Packed tensors (one value per monomial); norms are those of the dense tensors (see SymmetricTensor).
         let basis = born.basis
         let exact = (1...o.tensorOrder).map { born.derivatives[$0] }

@@ -219,7 +219,7 @@ public struct IterationLaTeX: Sendable {
             \\maketitle
 
             Step potentials with \(o.steps) equal steps on $[0, \(number(o.range))]$ and
-            $\\lambda \\sim \\mathcal U(0, \(number(o.depth)))$, units $2\\mu=\\hbar=1$. \(samplingSentence(o.sampling))
+            $\\lambda \\sim \\mathcal U(0, \(number(o.depth)))$, units $2\\mu=\\hbar=1$. \(samplingSentence(o.sampling)) \(methodSentence(o))
             Iteration~1 fits $f_1 \\approx a_0(U)$; iteration $k\\ge 2$ fits a fresh $f_k$ to
             $r_k = a_0 - \\sum_{j<k} P_j(U)$, where $P_j(U) = \\frac{1}{j!}\\sum T^{(j)}_{i\\dots} U_i\\cdots$ is the order-$j$
             Taylor term of $f_j$ at $U=0$, read with nnfeyn's own expansion. Networks: \(o.steps)$\\to$\(hidden)$\\to$1,
@@ -271,6 +271,22 @@ public struct IterationLaTeX: Sendable {
                 + "attractive, $U_i = -\\lambda u_i$ with $u_i \\sim \\mathcal U(0,1)$ (a corner of the training data, "
                 + "which is why the networks themselves fit them less well than their Taylor terms do)."
         }
+    }
+
+    /// How the residuals were fitted, when it differs from a plain mean squared error.
+    static func methodSentence(_ o: IterationOptions) -> String {
+        var parts: [String] = []
+        if o.anchored { parts.append("each network is trained as $f_k(U) - f_k(0)$, so it vanishes at $U=0$ as $r_k$ does") }
+        if o.weightExponent != 0 {
+            parts.append("iteration $k$ weights each squared error by $\\max(\\lambda, \(number(o.weightFloor * o.depth)))^{-\(number(o.weightExponent))k}$")
+        }
+        if case .power(let p) = o.depthSampling { parts.append("training depths are $\\lambda = \(number(o.depth))\\,v^{\(number(p))}$") }
+        if o.ensemble > 1 { parts.append("each iteration averages \(o.ensemble) networks") }
+        if o.weightDecay > 0 { parts.append("weights decay at rate \(number(o.weightDecay))") }
+        if o.inputGain != 1 { parts.append("standardized inputs are scaled by \(number(o.inputGain))") }
+        guard !parts.isEmpty else { return "" }
+        let text = parts.joined(separator: "; ")
+        return text.prefix(1).uppercased() + text.dropFirst() + "."
     }
 
     // MARK: numbers

@@ -16,6 +16,11 @@ struct BornIterate: ParsableCommand {
         discussion: """
             Writes DIR/iteration<k>.nn (+ .npz, loadable by 'nnfeyn expand'), DIR/report.json, and DIR/report.tex, \
             report.pdf and PNG figures when pdflatex is available. Tensors are derivatives at U = 0.
+
+            By default the networks train on attractive wells (U = 0 is a corner of the data), each network is \
+            trained as f(U) - f(0) so it vanishes at U = 0 like the residual it fits (--no-anchored turns this off), \
+            and iteration k weights every squared error by max(lambda, 0.01 depth)^(-k) (--weight-exponent 0: plain \
+            mean squared error). --sampling mixed trains on steps of both signs instead.
             """)
 
     @Option(help: "Number of equal steps on [0, range] (the networks' input size; default 16, 8 with --quick).") var steps: Int?
@@ -32,17 +37,18 @@ struct BornIterate: ParsableCommand {
     @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: LearningRateSchedule?
     @Option(help: "Equal lambda bins for the proxy's error versus depth.") var depthBins: Int?
     @Flag(help: "Train on raw inputs instead of standardized ones.") var rawInputs = false
-    @Option(help: "Training potentials: attractive (U_i = -lambda u_i) or mixed (U_i ~ Uniform(-lambda, lambda)).")
+    @Option(help: "Training potentials: attractive (U_i = -lambda u_i, the default) or mixed (U_i ~ Uniform(-lambda, lambda)).")
     var sampling: PotentialSampling?
-    @Option(help: "Loss weight exponent p: iteration k weights each squared error by max(lambda, floor)^(-p k).")
+    @Option(help: "Loss weight exponent p: iteration k weights each squared error by max(lambda, floor * depth)^(-p k) (default 1; 0: plain MSE).")
     var weightExponent: Double?
-    @Option(help: "The depth (fraction of --depth) below which loss weights stop growing.") var weightFloor: Double?
+    @Option(help: "The depth (fraction of --depth) below which loss weights stop growing (default 0.01).") var weightFloor: Double?
     @Option(help: "Depth distribution of training potentials: uniform, or power:p (lambda = depth v^p).")
     var depthSampling: String?
     @Option(help: "Networks per iteration, averaged into one (different initial weights and shuffles).") var ensemble: Int?
     @Option(help: "Decoupled weight decay of the weights (AdamW).") var weightDecay: Double?
-    @Option(help: "Gain on the standardized inputs.") var inputGain: Double?
-    @Flag(help: "Train f(U) - f(0): networks vanish at U = 0.") var anchored = false
+    @Option(help: "Gain on the standardized inputs (default 1).") var inputGain: Double?
+    @Flag(inversion: .prefixedNo, help: "Train f(U) - f(0), so every network vanishes at U = 0 as the residuals do.")
+    var anchored = true
     @Option(help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
@@ -84,7 +90,7 @@ struct BornIterate: ParsableCommand {
             if let ensemble { o.ensemble = ensemble }
             if let weightDecay { o.weightDecay = weightDecay }
             if let inputGain { o.inputGain = inputGain }
-            if anchored { o.anchored = true }
+            o.anchored = anchored
             if let depthSampling {
                 guard let value = DepthSampling(depthSampling) else {
                     throw ValidationError("--depth-sampling must be 'uniform' or 'power:p' with p > 0 (got '\(depthSampling)')")
