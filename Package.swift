@@ -77,7 +77,7 @@ let package = Package(
             "NNFeynEmit", "NNFeynEval", "NNFeynDiagrams", "NNFeynModel", "NNFeynLanguage", "NNFeynAlgebra", "NNFeynTestSupport",
         ]),
         .testTarget(name: "NNFeynTrainingTests", dependencies: ["NNFeynTraining", "NNFeynModel", "NNFeynAlgebra", "NNFeynTestSupport"]),
-        .testTarget(name: "NNFeynPhysicsTests", dependencies: ["NNFeynPhysics", "NNFeynAlgebra", "NNFeynTestSupport"]),
+        .testTarget(name: "NNFeynPhysicsTests", dependencies: ["NNFeynPhysics", "NNFeynAlgebra", "NNFeynDiagnostics", "NNFeynTestSupport"]),
         .testTarget(name: "NNFeynExperimentsTests", dependencies: [
             "NNFeynExperiments", "NNFeynTraining", "NNFeynPhysics", "NNFeynEval", "NNFeynModel", "NNFeynLanguage",
             "NNFeynAlgebra", "NNFeynTestSupport",

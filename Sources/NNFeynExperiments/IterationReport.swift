@@ -15,7 +15,7 @@ public struct IterationReport: Sendable, Codable, Equatable {
     public var schema = IterationReport.schemaName
     /// The options of the run.
     public var options: Options
-    /// ||K_k||_F of the exact Born kernels, k = 1, 2, 3.
+    /// ||K_k||_F of the exact Born kernels, k = 1 ... max(3, iterations).
     public var bornKernelNorms: [Double]
     /// learnedErrors[k-1]: relative error of iteration k's order-k tensor against the exact Born kernel.
     public var learnedErrors: [Double]
@@ -37,10 +37,17 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var validation: Double, standardizeInputs: Bool, seed: UInt64, threads: Int, depthBins: Int
         /// See `IterationOptions.sampling`.
         public var sampling: String
+        /// The residual-fit method (see IterationMethods.swift): loss weight exponent and floor, depth sampling,
+        /// anchoring at U = 0, ensemble size, weight decay and input gain.
+        public var weightExponent: Double, weightFloor: Double, depthSampling: String, anchored: Bool
+        /// See `IterationOptions`.
+        public var ensemble: Int, weightDecay: Double, inputGain: Double
 
         enum CodingKeys: String, CodingKey {
             case steps, range, depth, iterations, hidden, activation, epochs, batch, lr, schedule, validation, seed
-            case threads, sampling
+            case threads, sampling, anchored, ensemble
+            case weightExponent = "weight_exponent", weightFloor = "weight_floor", depthSampling = "depth_sampling"
+            case weightDecay = "weight_decay", inputGain = "input_gain"
             case trainCount = "train_count", testCount = "test_count", standardizeInputs = "standardize_inputs"
             case depthBins = "depth_bins"
         }
@@ -58,7 +65,7 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var training: Training
         /// Relative RMS error of f_k against its target r_k on the test potentials.
         public var testRelativeRMS: Double
-        /// Its tensors of orders 1...3.
+        /// Its tensors of orders 1...max(3, iterations).
         public var tensors: [Tensor]
 
         enum CodingKeys: String, CodingKey {
@@ -149,36 +156,38 @@ public struct IterationReport: Sendable, Codable, Equatable {
     }
 
     /// The report of finished iterations evaluated on `test`.
-    public init(options o: IterationOptions, kernels: BornKernels, outcomes: [IterationOutcome], test: BornDataSet,
-                evaluation: ProxyEvaluation) {
+    public init(options o: IterationOptions, exact: TaylorExpansion<Double>, outcomes: [IterationOutcome],
+                test: BornDataSet, evaluation: ProxyEvaluation) {
         options = Options(steps: o.steps, range: o.range, depth: o.depth, iterations: o.iterations,
                           trainCount: o.trainCount, testCount: o.testCount, hidden: o.hidden,
                           activation: o.activation.sourceForm, epochs: o.epochs, batch: o.batchSize, lr: o.learningRate,
                           schedule: o.schedule.rawValue, validation: o.validationFraction,
                           standardizeInputs: o.standardizeInputs, seed: o.seed, threads: o.threads, depthBins: o.depthBins,
-                          sampling: o.sampling.rawValue)
-        let exact = (1...IterativePerturbationTheory.tensorOrder).map { kernels.tensors.dense(order: $0) }
-        bornKernelNorms = exact.map(TensorNorm.frobenius)
+                          sampling: o.sampling.rawValue, weightExponent: o.weightExponent, weightFloor: o.weightFloor,
+                          depthSampling: o.depthSampling.description, anchored: o.anchored, ensemble: o.ensemble,
+                          weightDecay: o.weightDecay, inputGain: o.inputGain)
+        // Norms of the dense symmetric tensors, computed on the packed ones (see TaylorExpansion+Tensors.swift).
+        bornKernelNorms = (1...o.tensorOrder).map { exact.frobeniusNorm(order: $0) }
         var iterations: [Iteration] = []
         var learned: [Double] = []
-        var subtracted: [[Double]] = []   // subtracted[j-1]: the dense order-j tensor iteration j removed
+        // What iterations 1...k-1 subtracted: the order-j term of iteration j's network, for every j < k.
+        var subtracted = exact.zero
         var testResidual = test.a0
         for outcome in outcomes {
             let k = outcome.iteration
             var tensors: [Tensor] = []
-            for j in 1...IterativePerturbationTheory.tensorOrder {
-                let T = outcome.tensors.dense(order: j)
-                let K = exact[j - 1]
-                let target = j < k ? zip(K, subtracted[j - 1]).map { $0 - $1 } : K
+            // f_k's target r_k has the derivatives of a0 less what was subtracted.
+            let difference = outcome.tensors - (exact - subtracted)
+            for j in 1...o.tensorOrder {
                 let norm = bornKernelNorms[j - 1]
-                let error = TensorNorm.frobenius(zip(T, target).map { $0 - $1 }) / norm
+                let error = difference.frobeniusNorm(order: j) / norm
                 tensors.append(Tensor(order: j, role: j == k ? "learned" : (j < k ? "leftover" : "higher"),
                                       relativeError: error,
-                                      relativeErrorVsBorn: TensorNorm.relativeFrobenius(T, K),
-                                      relativeNorm: TensorNorm.frobenius(T) / norm))
+                                      relativeErrorVsBorn: outcome.tensors.relativeFrobeniusError(against: exact, order: j),
+                                      relativeNorm: outcome.tensors.frobeniusNorm(order: j) / norm))
                 if j == k { learned.append(error) }
             }
-            subtracted.append(outcome.tensors.dense(order: k))
+            subtracted = subtracted + outcome.tensors.keepingOnly(order: k)
             let prediction = outcome.network.predict(test.potentials)
             let scale = outcome.log.targetScale.first ?? 1
             let kept = outcome.log.epochs[outcome.log.bestEpoch - 1]

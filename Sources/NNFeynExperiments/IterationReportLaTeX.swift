@@ -47,9 +47,9 @@ public struct IterationLaTeX: Sendable {
 
     /// Learned against exact d a0 / dU_i at the step midpoints, with the difference below.
     static func firstOrderFigure(_ run: IterationRun) -> String {
-        let n = run.kernels.steps
+        let n = run.options.steps
         let edges = StepPotential.equalEdges(steps: n, range: run.options.range)
-        let learned = run.outcomes[0].tensors.dense(order: 1), exact = run.kernels.tensors.dense(order: 1)
+        let learned = run.outcomes[0].tensors.dense(order: 1), exact = run.exact.dense(order: 1)
         let r = (0..<n).map { (edges[$0] + edges[$0 + 1]) / 2 }
         let exactRows = (0..<n).map { "\(number(r[$0])) \(number(exact[$0]))" }
         let learnedRows = (0..<n).map { "\(number(r[$0])) \(number(learned[$0]))" }
@@ -79,8 +79,8 @@ public struct IterationLaTeX: Sendable {
 
     /// Heat maps of the exact and learned second-order kernels and their difference.
     static func secondOrderFigure(_ run: IterationRun) -> String {
-        let n = run.kernels.steps
-        let exact = run.kernels.tensors.dense(order: 2), learned = run.outcomes[1].tensors.dense(order: 2)
+        let n = run.options.steps
+        let exact = run.exact.dense(order: 2), learned = run.outcomes[1].tensors.dense(order: 2)
         let exponent = scaleExponent(zip(learned, exact).map { $0 - $1 })
         let difference = zip(learned, exact).map { ($0 - $1) * Foundation.pow(10, Double(exponent)) }
         let lo = Swift.min(exact.min() ?? 0, learned.min() ?? 0), hi = Swift.max(exact.max() ?? 0, learned.max() ?? 0)
@@ -147,7 +147,7 @@ public struct IterationLaTeX: Sendable {
         for outcome in run.outcomes {
             let k = outcome.iteration
             let learned = outcome.tensors.derivatives(output: 0, order: k)
-            let reference = run.kernels.tensors.derivatives(output: 0, order: k)
+            let reference = run.exact.derivatives(output: 0, order: k)
             let lo = Swift.min(reference.min() ?? 0, learned.min() ?? 0), hi = Swift.max(reference.max() ?? 0, learned.max() ?? 0)
             let pad = (hi - lo) * 0.05
             let data = zip(reference, learned).map { "\(number($0)) \(number($1))" }
@@ -218,7 +218,7 @@ public struct IterationLaTeX: Sendable {
             \\maketitle
 
             Step potentials with \(o.steps) equal steps on $[0, \(number(o.range))]$ and
-            $\\lambda \\sim \\mathcal U(0, \(number(o.depth)))$, units $2\\mu=\\hbar=1$. \(samplingSentence(o.sampling))
+            $\\lambda \\sim \\mathcal U(0, \(number(o.depth)))$, units $2\\mu=\\hbar=1$. \(samplingSentence(o.sampling)) \(methodSentence(o))
             Iteration~1 fits $f_1 \\approx a_0(U)$; iteration $k\\ge 2$ fits a fresh $f_k$ to
             $r_k = a_0 - \\sum_{j<k} P_j(U)$, where $P_j(U) = \\frac{1}{j!}\\sum T^{(j)}_{i\\dots} U_i\\cdots$ is the order-$j$
             Taylor term of $f_j$ at $U=0$, read with nnfeyn's own expansion. Networks: \(o.steps)$\\to$\(hidden)$\\to$1,
@@ -228,9 +228,9 @@ public struct IterationLaTeX: Sendable {
 
             \\begin{table}[htbp]
             \\centering
-            \\begin{tabular}{c\(String(repeating: "c", count: IterativePerturbationTheory.tensorOrder))ccc}
+            \\begin{tabular}{c\(String(repeating: "c", count: o.tensorOrder))ccc}
             \\toprule
-            iteration $k$ & \((1...IterativePerturbationTheory.tensorOrder).map { "order \($0)" }.joined(separator: " & ")) & train MSE & val.\\ MSE & test rel.\\ RMS \\\\
+            iteration $k$ & \((1...o.tensorOrder).map { "order \($0)" }.joined(separator: " & ")) & train MSE & val.\\ MSE & test rel.\\ RMS \\\\
             \\midrule
             \(tensorRows.joined(separator: "\n"))
             \\bottomrule
@@ -270,6 +270,22 @@ public struct IterationLaTeX: Sendable {
                 + "attractive, $U_i = -\\lambda u_i$ with $u_i \\sim \\mathcal U(0,1)$ (a corner of the training data, "
                 + "which is why the networks themselves fit them less well than their Taylor terms do)."
         }
+    }
+
+    /// How the residuals were fitted, when it differs from a plain mean squared error.
+    static func methodSentence(_ o: IterationOptions) -> String {
+        var parts: [String] = []
+        if o.anchored { parts.append("each network is trained as $f_k(U) - f_k(0)$, so it vanishes at $U=0$ as $r_k$ does") }
+        if o.weightExponent != 0 {
+            parts.append("iteration $k$ weights each squared error by $\\max(\\lambda, \(number(o.weightFloor * o.depth)))^{-\(number(o.weightExponent))k}$")
+        }
+        if case .power(let p) = o.depthSampling { parts.append("training depths are $\\lambda = \(number(o.depth))\\,v^{\(number(p))}$") }
+        if o.ensemble > 1 { parts.append("each iteration averages \(o.ensemble) networks") }
+        if o.weightDecay > 0 { parts.append("weights decay at rate \(number(o.weightDecay))") }
+        if o.inputGain != 1 { parts.append("standardized inputs are scaled by \(number(o.inputGain))") }
+        guard !parts.isEmpty else { return "" }
+        let text = parts.joined(separator: "; ")
+        return text.prefix(1).uppercased() + text.dropFirst() + "."
     }
 
     // MARK: numbers

@@ -20,12 +20,17 @@ struct BornIterate: ParsableCommand, StyledCommand {
         discussion: """
             Writes DIR/iteration<k>.nn (+ .npz, loadable by 'nnfeyn expand'), DIR/report.json, and DIR/report.tex, \
             report.pdf and PNG figures when pdflatex is available. Tensors are derivatives at U = 0.
+
+            By default the networks train on attractive wells (U = 0 is a corner of the data), each network is \
+            trained as f(U) - f(0) so it vanishes at U = 0 like the residual it fits (--no-anchored turns this off), \
+            and iteration k weights every squared error by max(lambda, 0.01 depth)^(-k) (--weight-exponent 0: plain \
+            mean squared error). --sampling mixed trains on steps of both signs instead.
             """)
 
     @Option(parsing: .unconditional, help: "Number of equal steps on [0, range] (the networks' input size; default 16, 8 with --quick).") var steps: Int?
     @Option(parsing: .unconditional, help: "The range R of the potentials.") var range = 1.0
     @Option(parsing: .unconditional, help: "Largest depth scale lambda (lambda ~ Uniform(0, depth)).") var depth = 1.0
-    @Option(parsing: .unconditional, help: "Iterations, i.e. orders of the learned Born series (1 to 3).") var iterations = 3
+    @Option(parsing: .unconditional, help: "Iterations, i.e. orders of the learned Born series (1 to 5).") var iterations = 3
     @Option(parsing: .unconditional, help: "Training potentials (a tenth held out for validation).") var trainCount: Int?
     @Option(parsing: .unconditional, help: "Fresh test potentials for the proxy.") var testCount: Int?
     @Option(help: "Hidden-layer widths, comma-separated (the output is one linear neuron).") var hidden: String?
@@ -36,8 +41,18 @@ struct BornIterate: ParsableCommand, StyledCommand {
     @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: LearningRateSchedule?
     @Option(parsing: .unconditional, help: "Equal lambda bins for the proxy's error versus depth.") var depthBins: Int?
     @Flag(help: "Train on raw inputs instead of standardized ones.") var rawInputs = false
-    @Option(help: "Training potentials: attractive (U_i = -lambda u_i) or mixed (U_i ~ Uniform(-lambda, lambda)).")
+    @Option(help: "Training potentials: attractive (U_i = -lambda u_i, the default) or mixed (U_i ~ Uniform(-lambda, lambda)).")
     var sampling: PotentialSampling?
+    @Option(parsing: .unconditional, help: "Loss weight exponent p: iteration k weights each squared error by max(lambda, floor * depth)^(-p k) (default 1; 0: plain MSE).")
+    var weightExponent: Double?
+    @Option(parsing: .unconditional, help: "The depth (fraction of --depth) below which loss weights stop growing (default 0.01).") var weightFloor: Double?
+    @Option(help: "Depth distribution of training potentials: uniform, or power:p (lambda = depth v^p).")
+    var depthSampling: String?
+    @Option(parsing: .unconditional, help: "Networks per iteration, averaged into one (different initial weights and shuffles).") var ensemble: Int?
+    @Option(parsing: .unconditional, help: "Decoupled weight decay of the weights (AdamW).") var weightDecay: Double?
+    @Option(parsing: .unconditional, help: "Gain on the standardized inputs (default 1).") var inputGain: Double?
+    @Flag(inversion: .prefixedNo, help: "Train f(U) - f(0), so every network vanishes at U = 0 as the residuals do.")
+    var anchored = true
     @Option(parsing: .unconditional, help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
@@ -75,6 +90,18 @@ struct BornIterate: ParsableCommand, StyledCommand {
             if let depthBins { o.depthBins = depthBins }
             o.standardizeInputs = !rawInputs
             if let sampling { o.sampling = sampling }
+            if let weightExponent { o.weightExponent = weightExponent }
+            if let weightFloor { o.weightFloor = weightFloor }
+            if let ensemble { o.ensemble = ensemble }
+            if let weightDecay { o.weightDecay = weightDecay }
+            if let inputGain { o.inputGain = inputGain }
+            o.anchored = anchored
+            if let depthSampling {
+                guard let value = DepthSampling(depthSampling) else {
+                    throw ValidationError("--depth-sampling must be 'uniform' or 'power:p' with p > 0 (got '\(depthSampling)')")
+                }
+                o.depthSampling = value
+            }
             o.seed = seed
             o.threads = threads
             return o

@@ -77,7 +77,7 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         #expect(report.proxy.map(\.order) == [1, 2, 3])
         #expect(report.proxy.allSatisfy { $0.bins.count == IterationOptions.quick.depthBins })
         #expect(report.proxy.allSatisfy { $0.bins.reduce(0) { $0 + $1.count } == IterationOptions.quick.testCount })
-        // A loose bound for 3000 potentials and 40 epochs (seeds 1-3 give 0.7-1.6%; the defaults reach 0.02%).
+        // A loose bound for 6000 attractive potentials and 80 epochs (seeds 1-3 give 1.5-2.9%).
         #expect(report.learnedErrors[0] < 0.05, "first-order kernel relative error \(report.learnedErrors[0])")
         // The first-order proxy is close to the first Born approximation, whose error against a0 is known.
         #expect(report.proxy[0].relativeRMSVsBorn < 0.1)
@@ -112,9 +112,11 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         #expect(root.keys.sorted() == ["born_kernel_norms", "iterations", "learned_errors", "options", "proxy", "schema"])
         #expect(root["schema"] as? String == "nnfeyn.born.iterate/1")
         let options = try #require(root["options"] as? [String: Any])
-        #expect(options.keys.sorted() == ["activation", "batch", "depth", "depth_bins", "epochs", "hidden", "iterations",
+        #expect(options.keys.sorted() == ["activation", "anchored", "batch", "depth", "depth_bins", "depth_sampling",
+                                          "ensemble", "epochs", "hidden", "input_gain", "iterations",
                                           "lr", "range", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
-                                          "threads", "train_count", "validation"])
+                                          "threads", "train_count", "validation", "weight_decay", "weight_exponent",
+                                          "weight_floor"])
         let iteration = try #require((root["iterations"] as? [[String: Any]])?.first)
         #expect(iteration.keys.sorted() == ["iteration", "network", "target", "tensors", "test_relative_rms", "training"])
         #expect((iteration["training"] as? [String: Any])?.keys.sorted()
@@ -191,9 +193,31 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         #expect(abs(folded.predict(x)[0] - model.predict(standardized)[0]) < 1e-14)
     }
 
+    /// Five iterations: tensors of orders 1-5 from every network, compared with the any-order Born tensors, and the
+    /// analytic Born partial sums of orders 4 and 5 closer to a0 than order 3.
+    @Test func fiveIterationsReadAndCompareOrdersOneToFive() throws {
+        var options = IterationOptions.quick
+        options.iterations = 5
+        options.epochs = 4
+        let run = try IterativePerturbationTheory.run(options)
+        #expect(run.report.learnedErrors.count == 5)
+        #expect(run.report.iterations.map { $0.tensors.map(\.order) } == [[Int]](repeating: [1, 2, 3, 4, 5], count: 5))
+        #expect(run.report.bornKernelNorms.count == 5)
+        #expect(run.report.proxy.map(\.order) == [1, 2, 3, 4, 5])
+        let born = run.report.proxy.map(\.bornRelativeRMSVsA0)
+        #expect(born[3] < born[2] && born[4] < born[3], "analytic Born errors \(born)")
+        // The packed norms are those of the dense tensors (orders 1-3 against the order-3 kernels).
+        let order3 = BornKernels(steps: options.steps, range: options.range)
+        let kernels = [order3.first, order3.second, order3.third]
+        for k in 1...3 {
+            let dense = TensorNorm.frobenius(kernels[k - 1])
+            #expect(abs(run.report.bornKernelNorms[k - 1] - dense) <= 1e-12 * dense)
+        }
+    }
+
     @Test func invalidOptionsAreErrorsNotTraps() {
         var options = IterationOptions.quick
-        options.iterations = 4
+        options.iterations = 6
         #expect(throws: IterationError.self) { try options.validate() }
         options = .quick
         options.hidden = []
