@@ -1,5 +1,5 @@
 // Tensor arithmetic on expansions without dense arrays: the homogeneous term at a point, Frobenius norms of the
-// symmetric derivative tensors, sums and differences, and one order kept alone. Everything works on the packed
+// symmetric derivative tensors, sums and differences, and a range of orders kept alone. Everything works on the packed
 // storage (one value per monomial), so an order-k tensor in n variables costs C(n+k-1, k) numbers, never n^k.
 //
 // The Frobenius norm is the dense tensor's: a derivative at the monomial alpha fills k!/alpha! index permutations
@@ -43,16 +43,16 @@ extension TaylorExpansion {
         return norm > 0 ? difference / norm : difference
     }
 
-    /// The same expansion with every order but `k` set to zero (an empty order range keeps nothing).
-    public func keepingOnly(order k: Int) -> TaylorExpansion<S> {
-        var kept = values
+    /// The same expansion with every order outside `kept` set to zero.
+    public func keeping(orders kept: ClosedRange<Int>) -> TaylorExpansion<S> {
+        var values = self.values
         for output in 0..<outputCount {
-            for position in positions where basis.degree(of: position) != k {
-                kept[output * monomialCount + position - firstPosition] = .zero
+            for position in positions where !kept.contains(basis.degree(of: position)) {
+                values[output * monomialCount + position - firstPosition] = .zero
             }
         }
         return TaylorExpansion(basis: basis, lowestOrder: lowestOrder, outputCount: outputCount, convention: convention,
-                               values: kept)
+                               values: values)
     }
 
     /// The zero expansion of the same shape and convention.

@@ -19,6 +19,9 @@ public struct IterationReport: Sendable, Codable, Equatable {
     public var bornKernelNorms: [Double]
     /// learnedErrors[k-1]: relative error of iteration k's order-k tensor against the exact Born kernel.
     public var learnedErrors: [Double]
+    /// estimateErrors[j-1]: relative error of the learned Born series' order-j tensor after the last iteration (the
+    /// same as learnedErrors without refinement; with it, the sum of every iteration's order-j tensors).
+    public var estimateErrors: [Double]
     /// One record per iteration.
     public var iterations: [Iteration]
     /// The machine-learned Born approximation of each order.
@@ -42,10 +45,12 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var weightExponent: Double, weightFloor: Double, depthSampling: String, anchored: Bool
         /// See `IterationOptions`.
         public var ensemble: Int, weightDecay: Double, inputGain: Double
+        /// See `IterationOptions.refine`.
+        public var refine: Bool
 
         enum CodingKeys: String, CodingKey {
             case steps, range, depth, iterations, hidden, activation, epochs, batch, lr, schedule, validation, seed
-            case threads, sampling, anchored, ensemble
+            case threads, sampling, anchored, ensemble, refine
             case weightExponent = "weight_exponent", weightFloor = "weight_floor", depthSampling = "depth_sampling"
             case weightDecay = "weight_decay", inputGain = "input_gain"
             case trainCount = "train_count", testCount = "test_count", standardizeInputs = "standardize_inputs"
@@ -67,10 +72,12 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var testRelativeRMS: Double
         /// Its tensors of orders 1...max(3, iterations).
         public var tensors: [Tensor]
+        /// Relative errors of the learned Born series after this iteration, orders 1...k, against the Born kernels.
+        public var estimateErrors: [Double]
 
         enum CodingKeys: String, CodingKey {
             case iteration, network, target, training, tensors
-            case testRelativeRMS = "test_relative_rms"
+            case testRelativeRMS = "test_relative_rms", estimateErrors = "estimate_errors"
         }
     }
 
@@ -152,7 +159,7 @@ public struct IterationReport: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case schema, options, iterations, proxy
-        case bornKernelNorms = "born_kernel_norms", learnedErrors = "learned_errors"
+        case bornKernelNorms = "born_kernel_norms", learnedErrors = "learned_errors", estimateErrors = "estimate_errors"
     }
 
     /// The report of finished iterations evaluated on `test`.
@@ -165,12 +172,13 @@ public struct IterationReport: Sendable, Codable, Equatable {
                           standardizeInputs: o.standardizeInputs, seed: o.seed, threads: o.threads, depthBins: o.depthBins,
                           sampling: o.sampling.rawValue, weightExponent: o.weightExponent, weightFloor: o.weightFloor,
                           depthSampling: o.depthSampling.description, anchored: o.anchored, ensemble: o.ensemble,
-                          weightDecay: o.weightDecay, inputGain: o.inputGain)
+                          weightDecay: o.weightDecay, inputGain: o.inputGain, refine: o.refine)
         // Norms of the dense symmetric tensors, computed on the packed ones (see TaylorExpansion+Tensors.swift).
         bornKernelNorms = (1...o.tensorOrder).map { exact.frobeniusNorm(order: $0) }
         var iterations: [Iteration] = []
         var learned: [Double] = []
-        // What iterations 1...k-1 subtracted: the order-j term of iteration j's network, for every j < k.
+        // What iterations 1...k-1 subtracted, the learned Born series so far: the order-j term of iteration j's
+        // network for every j < k, or with refinement its terms of orders 1...j.
         var subtracted = exact.zero
         var testResidual = test.a0
         for outcome in outcomes {
@@ -187,22 +195,25 @@ public struct IterationReport: Sendable, Codable, Equatable {
                                       relativeNorm: outcome.tensors.frobeniusNorm(order: j) / norm))
                 if j == k { learned.append(error) }
             }
-            subtracted = subtracted + outcome.tensors.keepingOnly(order: k)
+            let orders = o.learnedOrders(iteration: k)
+            subtracted = subtracted + outcome.tensors.keeping(orders: orders)
             let prediction = outcome.network.predict(test.potentials)
             let scale = outcome.log.targetScale.first ?? 1
             let kept = outcome.log.epochs[outcome.log.bestEpoch - 1]
             iterations.append(Iteration(
                 iteration: k, network: "iteration\(k).nn",
-                target: k == 1 ? "a0" : "a0 - " + (1..<k).map { "P\($0)" }.joined(separator: " - "),
+                target: k == 1 ? "a0" : "a0 - " + (1..<k).map { o.refine ? "T\($0)[f\($0)]" : "P\($0)" }.joined(separator: " - "),
                 training: Training(epochs: outcome.log.epochs.count, bestEpoch: outcome.log.bestEpoch,
                                    trainingLoss: kept.trainingLoss * scale * scale,
                                    validationLoss: kept.validationLoss.map { $0 * scale * scale }, targetScale: scale),
-                testRelativeRMS: Self.relativeRMS(prediction, testResidual), tensors: tensors))
-            testResidual = IterativePerturbationTheory.subtracting(outcome.tensors, order: k, from: testResidual,
+                testRelativeRMS: Self.relativeRMS(prediction, testResidual), tensors: tensors,
+                estimateErrors: (1...k).map { subtracted.relativeFrobeniusError(against: exact, order: $0) }))
+            testResidual = IterativePerturbationTheory.subtracting(outcome.tensors, orders: orders, from: testResidual,
                                                                    rows: test.potentials)
         }
         self.iterations = iterations
         learnedErrors = learned
+        estimateErrors = iterations.last?.estimateErrors ?? []
 
         let bins = o.depthBins
         var proxy: [Proxy] = []

@@ -186,6 +186,11 @@ public struct IterationLaTeX: Sendable {
                               + "\(iteration.training.validationLoss.map(latexNumber) ?? "--") & "
                               + "\(latexNumber(iteration.testRelativeRMS)) \\\\")
         }
+        let estimateRows = report.iterations.map { iteration in
+            "\(iteration.iteration) & " + (1...o.tensorOrder).map { j in
+                j <= iteration.estimateErrors.count ? latexNumber(iteration.estimateErrors[j - 1]) : "--"
+            }.joined(separator: " & ") + " \\\\"
+        }
         let proxyRows = report.proxy.map { p in
             "\(p.order) & \(latexNumber(p.relativeRMSVsA0)) & \(latexNumber(p.bornRelativeRMSVsA0)) & "
                 + "\(String(format: "%.3f", p.ratioToBorn)) & \(latexNumber(p.relativeRMSVsBorn)) \\\\"
@@ -243,6 +248,18 @@ public struct IterationLaTeX: Sendable {
 
             \\begin{table}[htbp]
             \\centering
+            \\begin{tabular}{c\(String(repeating: "c", count: o.tensorOrder))}
+            \\toprule
+            after iteration $k$ & \((1...o.tensorOrder).map { "order \($0)" }.joined(separator: " & ")) \\\\
+            \\midrule
+            \(estimateRows.joined(separator: "\n"))
+            \\bottomrule
+            \\end{tabular}
+            \\caption{The learned Born series after iteration $k$ (\(o.refine ? "the sum over iterations $i\\le k$ of $f_i$'s tensors of each order $j\\le i$" : "order $j$ from iteration $j$ alone")) against the exact Born kernels, $\\|E_j-K_j\\|_F/\\|K_j\\|_F$.}
+            \\end{table}
+
+            \\begin{table}[htbp]
+            \\centering
             \\begin{tabular}{ccccc}
             \\toprule
             order $K$ & learned vs $a_0$ & analytic Born vs $a_0$ & ratio & learned vs analytic \\\\
@@ -283,6 +300,11 @@ public struct IterationLaTeX: Sendable {
         if o.ensemble > 1 { parts.append("each iteration averages \(o.ensemble) networks") }
         if o.weightDecay > 0 { parts.append("weights decay at rate \(number(o.weightDecay))") }
         if o.inputGain != 1 { parts.append("standardized inputs are scaled by \(number(o.inputGain))") }
+        if o.refine {
+            parts.append("iteration $k$ subtracts all of $f_k$'s Taylor terms of orders $1,\\dots,k$, so later networks "
+                         + "refine every order learned so far and the estimate of order $j$ is the sum of all networks' "
+                         + "order-$j$ tensors")
+        }
         guard !parts.isEmpty else { return "" }
         let text = parts.joined(separator: "; ")
         return text.prefix(1).uppercased() + text.dropFirst() + "."

@@ -7,6 +7,11 @@
 // k-th Born kernel; f_k's order-k tensor is compared with it, and the proxy a_ML = Σ_k P_k with the analytic Born
 // partial sums on fresh potentials.
 //
+// With `refine`, iteration k subtracts all of f_k's terms of orders 1...k (T_k[f_k], its Taylor polynomial without
+// the constant), so r_{k+1} = a0 - Σ_{i<=k} T_i[f_i]: f_{k+1}'s tensors of orders j <= k fit what the estimate of
+// order j still misses, and the estimate of order j after K iterations is Σ_{i=j}^{K} (f_i's order-j tensor), an
+// iterative refinement of every order.
+//
 // The networks train on attractive wells by default, as the test potentials and the paper are. Derivatives are read
 // at U = 0, a corner of that data, so a plain mean-squared-error fit leaves them to extrapolation (seed 1: order-2
 // error 50% after iteration 2). The default method (IterationMethods.swift) builds the known facts of a residual
@@ -77,6 +82,10 @@ public struct IterationOptions: Sendable, Equatable {
     public var inputGain = 1.0
     /// Train f_k(U) - f_k(0), so every network vanishes exactly at U = 0 as the residuals do.
     public var anchored = true
+    /// Iterative refinement: iteration k subtracts all of f_k's Taylor terms of orders 1...k, not only order k, so
+    /// iteration k + 1 fits what every order learned so far still misses, and the estimate of order j is the sum over
+    /// iterations i >= j of f_i's order-j tensors. Off: the published method (order k from iteration k alone).
+    public var refine = false
 
     /// The defaults (the published experiment plus a third iteration).
     public init() {}
@@ -125,6 +134,10 @@ public struct IterationOptions: Sendable, Equatable {
         guard depthBins >= 1, depthBins <= 100 else { throw .invalid("--depth-bins must be between 1 and 100 (got \(depthBins))") }
         do { try trainingOptions(iteration: 1).validate() } catch { throw .invalid(error.description) }
     }
+
+    /// The orders of f_k's Taylor terms that iteration k subtracts and adds to the estimate: k alone, or 1...k when
+    /// refining.
+    public func learnedOrders(iteration k: Int) -> ClosedRange<Int> { refine ? 1...k : k...k }
 
     /// The highest order of the tensors read from every network and compared: 3, or the iteration count if higher.
     public var tensorOrder: Int { Swift.max(IterativePerturbationTheory.tensorOrder, iterations) }
@@ -218,6 +231,8 @@ public struct IterationRun: Sendable {
     public var exact: TaylorExpansion<Double>
     /// One outcome per iteration.
     public var outcomes: [IterationOutcome]
+    /// The learned Born series after the last iteration (see `IterationOptions.refine`), in the networks' convention.
+    public var estimate: TaylorExpansion<Double>
     /// The numbers written to report.json.
     public var report: IterationReport
     /// Test-set data for figures: lambda, a0, the analytic partial sums and the proxies (per order).
@@ -235,15 +250,16 @@ public struct ProxyEvaluation: Sendable {
     /// proxy[K-1]: P_1 + ... + P_K.
     public var proxy: [[Double]]
 
-    /// Evaluates the partial sums of the terms P_k (the order-k term of the k-th expansion, k = 1...K) and of the
-    /// analytic series on `data`.
-    public init(terms: [TaylorExpansion<Double>], data: BornDataSet) {
+    /// Evaluates the partial sums sum_{j<=K} of the order-j terms of `estimate` (the learned Born series: P_j, the
+    /// order-j term of iteration j's network, or with refinement the sum of every iteration's order-j terms), K = 1 to
+    /// `orders`, and of the analytic series on `data`.
+    public init(estimate: TaylorExpansion<Double>, orders K: Int, data: BornDataSet) {
         lambda = data.lambda
         a0 = data.a0
         var analytic = [data.a1, data.a2, data.a3]
-        if terms.count > 3 {
+        if K > 3 {
             // Orders 4 and up by the scalar any-order recursion, one potential at a time.
-            let n = data.options.steps, K = terms.count
+            let n = data.options.steps
             var higher = [[Double]](repeating: [Double](repeating: 0, count: data.a0.count), count: K - 3)
             data.edges.withUnsafeBufferPointer { edges in
                 data.potentials.withUnsafeBufferPointer { U in
@@ -257,11 +273,11 @@ public struct ProxyEvaluation: Sendable {
         }
         var born: [[Double]] = [], proxy: [[Double]] = []
         var bornSum = [Double](repeating: 0, count: data.a0.count), proxySum = bornSum
-        for (k, term) in terms.enumerated() {
-            let values = term.termValues(order: k + 1, rows: data.potentials)
+        for k in 1...K {
+            let values = estimate.termValues(order: k, rows: data.potentials)
             for i in proxySum.indices {
                 proxySum[i] += values[i]
-                bornSum[i] += analytic[k][i]
+                bornSum[i] += analytic[k - 1][i]
             }
             proxy.append(proxySum)
             born.append(bornSum)
@@ -294,6 +310,7 @@ public enum IterativePerturbationTheory {
         }
 
         var residual = training.a0
+        var estimate: TaylorExpansion<Double>? = nil
         var outcomes: [IterationOutcome] = []
         for k in 1...options.iterations {
             let began = clock.now
@@ -315,15 +332,17 @@ public enum IterativePerturbationTheory {
             let elapsed = seconds(clock.now - began)
             outcomes.append(IterationOutcome(iteration: k, network: result.network, tensors: tensors, log: result.log,
                                              seconds: elapsed))
-            residual = subtracting(tensors, order: k, from: residual, rows: training.potentials)
-            let learned = tensors.relativeFrobeniusError(against: exact, order: k)
-            progress?(.iterationDone(iteration: k, learnedError: learned, seconds: elapsed))
+            let orders = options.learnedOrders(iteration: k)
+            residual = subtracting(tensors, orders: orders, from: residual, rows: training.potentials)
+            estimate = (estimate ?? tensors.zero) + tensors.keeping(orders: orders)
+            progress?(.iterationDone(iteration: k, learnedError: tensors.relativeFrobeniusError(against: exact, order: k),
+                                     seconds: elapsed))
         }
-        let terms = outcomes.map(\.tensors)
-        let evaluation = ProxyEvaluation(terms: terms, data: test)
+        let evaluation = ProxyEvaluation(estimate: estimate!, orders: options.iterations, data: test)
         let report = IterationReport(options: options, exact: exact, outcomes: outcomes, test: test,
                                      evaluation: evaluation)
-        return IterationRun(options: options, exact: exact, outcomes: outcomes, report: report, test: evaluation)
+        return IterationRun(options: options, exact: exact, outcomes: outcomes, estimate: estimate!, report: report,
+                            test: evaluation)
     }
 
     /// A data set of the given sampling: attractive draws as `nnfeyn born data` makes them, mixed ones mapped from
@@ -344,6 +363,12 @@ public enum IterativePerturbationTheory {
                                    rows: [Double]) -> [Double] {
         let values = expansion.termValues(order: k, rows: rows)
         return zip(targets, values).map { $0 - $1 }
+    }
+
+    /// r minus the terms of every order in `orders`, one order after another (lowest first).
+    public static func subtracting(_ expansion: TaylorExpansion<Double>, orders: ClosedRange<Int>, from targets: [Double],
+                                   rows: [Double]) -> [Double] {
+        orders.reduce(targets) { subtracting(expansion, order: $1, from: $0, rows: rows) }
     }
 
     /// The untrained architecture: `steps` inputs, the hidden layers, one linear output.

@@ -109,16 +109,18 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
     @Test func reportJSONKeys() throws {
         let data = try Self.quickRun.get().report.jsonData()
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(root.keys.sorted() == ["born_kernel_norms", "iterations", "learned_errors", "options", "proxy", "schema"])
+        #expect(root.keys.sorted() == ["born_kernel_norms", "estimate_errors", "iterations", "learned_errors", "options",
+                                       "proxy", "schema"])
         #expect(root["schema"] as? String == "nnfeyn.born.iterate/1")
         let options = try #require(root["options"] as? [String: Any])
         #expect(options.keys.sorted() == ["activation", "anchored", "batch", "depth", "depth_bins", "depth_sampling",
                                           "ensemble", "epochs", "hidden", "input_gain", "iterations",
-                                          "lr", "range", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
+                                          "lr", "range", "refine", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
                                           "threads", "train_count", "validation", "weight_decay", "weight_exponent",
                                           "weight_floor"])
         let iteration = try #require((root["iterations"] as? [[String: Any]])?.first)
-        #expect(iteration.keys.sorted() == ["iteration", "network", "target", "tensors", "test_relative_rms", "training"])
+        #expect(iteration.keys.sorted() == ["estimate_errors", "iteration", "network", "target", "tensors", "test_relative_rms",
+                                            "training"])
         #expect((iteration["training"] as? [String: Any])?.keys.sorted()
                 == ["best_epoch", "epochs", "target_scale", "training_loss", "validation_loss"])
         #expect((iteration["tensors"] as? [[String: Any]])?.first?.keys.sorted()
@@ -130,7 +132,7 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
                 == ["born_relative_rms_vs_a0", "count", "lambda_max", "lambda_min", "relative_rms_vs_a0", "relative_rms_vs_born"])
         // Keys come out sorted in the text too, so the file diffs cleanly.
         let text = String(decoding: data, as: UTF8.self)
-        let order = ["born_kernel_norms", "iterations", "learned_errors", "options", "proxy", "schema"].map {
+        let order = ["born_kernel_norms", "estimate_errors", "iterations", "learned_errors", "options", "proxy", "schema"].map {
             text.range(of: "\"\($0)\"")!.lowerBound
         }
         #expect(order == order.sorted())
@@ -163,7 +165,7 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         options.depth = 2
         let data = try BornDataSet(options: options)
         let kernels = BornKernels(edges: data.edges)
-        let evaluation = ProxyEvaluation(terms: [kernels.tensors, kernels.tensors, kernels.tensors], data: data)
+        let evaluation = ProxyEvaluation(estimate: kernels.tensors, orders: 3, data: data)
         for K in 0..<3 {
             #expect(IterationReport.relativeRMS(evaluation.proxy[K], evaluation.born[K]) < 1e-12)
         }
@@ -213,6 +215,58 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
             let dense = TensorNorm.frobenius(kernels[k - 1])
             #expect(abs(run.report.bornKernelNorms[k - 1] - dense) <= 1e-12 * dense)
         }
+    }
+
+    /// Without refinement the learned series is each iteration's own order; the report says so.
+    @Test func withoutRefinementTheEstimateIsEachIterationsOwnOrder() throws {
+        let run = try Self.quickRun.get()
+        #expect(run.report.estimateErrors == run.report.learnedErrors)
+        #expect(run.report.iterations.map(\.estimateErrors.count) == [1, 2, 3])
+        #expect(run.report.iterations.map(\.target) == ["a0", "a0 - P1", "a0 - P1 - P2"])
+        for j in 1...3 {
+            let own = run.outcomes[j - 1].tensors.keeping(orders: j...j)
+            #expect(run.estimate.keeping(orders: j...j).values == own.values)
+        }
+    }
+
+    /// With refinement iteration k subtracts its network's orders 1...k, and the estimate of order j sums every
+    /// iteration's order-j tensor from iteration j on; residuals and proxies follow.
+    @Test func refinementSumsEveryIterationsTensors() throws {
+        var options = IterationOptions.quick
+        options.refine = true
+        options.epochs = 4
+        let run = try IterativePerturbationTheory.run(options)
+        let report = run.report
+        #expect(report.options.refine)
+        #expect(report.iterations.map(\.target) == ["a0", "a0 - T1[f1]", "a0 - T1[f1] - T2[f2]"])
+        let t = run.outcomes.map(\.tensors)
+        let orderOne = t[0].keeping(orders: 1...1) + t[1].keeping(orders: 1...1) + t[2].keeping(orders: 1...1)
+        let orderTwo = t[1].keeping(orders: 2...2) + t[2].keeping(orders: 2...2)
+        let orderThree = t[2].keeping(orders: 3...3)
+        let sum = orderOne + orderTwo + orderThree
+        for (x, y) in zip(run.estimate.values, sum.values) { #expect(abs(x - y) <= 1e-15 * Swift.max(1, abs(y))) }
+        for (j, expected) in [orderOne, orderTwo, orderThree].enumerated() {
+            let error = expected.relativeFrobeniusError(against: run.exact, order: j + 1)
+            #expect(abs(report.estimateErrors[j] - error) <= 1e-12 * error)
+        }
+        // After iteration 2 the estimate of order 1 already holds two tensors.
+        let afterTwo = (t[0].keeping(orders: 1...1) + t[1].keeping(orders: 1...1)).relativeFrobeniusError(against: run.exact, order: 1)
+        #expect(abs(report.iterations[1].estimateErrors[0] - afterTwo) <= 1e-12 * afterTwo)
+        // The learned errors are still each iteration's own order-k tensor against K_k.
+        for k in 1...3 {
+            let own = t[k - 1].relativeFrobeniusError(against: run.exact, order: k)
+            #expect(abs(report.learnedErrors[k - 1] - own) <= 1e-12 * own)
+        }
+        // Iteration 3's leftover at order 1 is measured against what iterations 1 and 2 left of K_1.
+        let leftover = (t[2] - (run.exact - (t[0].keeping(orders: 1...1) + t[1].keeping(orders: 1...2))))
+            .frobeniusNorm(order: 1) / report.bornKernelNorms[0]
+        #expect(abs(report.iterations[2].tensors[0].relativeError - leftover) <= 1e-12 * leftover)
+        // The order-2 proxy is the estimate's orders 1 and 2 on the test potentials.
+        let test = try BornDataSet(options: options.testData)
+        let proxy = zip(sum.termValues(order: 1, rows: test.potentials), sum.termValues(order: 2, rows: test.potentials)).map { $0 + $1 }
+        #expect(zip(run.test.proxy[1], proxy).allSatisfy { abs($0 - $1) <= 1e-14 * Swift.max(1, abs($1)) })
+        let latex = IterationLaTeX(run: run)
+        #expect(latex.document.contains("refine every order learned so far"))
     }
 
     @Test func invalidOptionsAreErrorsNotTraps() {
