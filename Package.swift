@@ -47,9 +47,10 @@ let package = Package(
         .target(name: "NNFeynTraining", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagnostics", "COpenBLAS"]),
         // Scattering lengths, Born series, data sets.
         .target(name: "NNFeynPhysics", dependencies: ["NNFeynAlgebra", "NNFeynDiagnostics"]),
-        // Experiments on the numeric backend and their reports: iterative perturbation theory.
+        // Experiments on the numeric backend and their reports: iterative perturbation theory, neural-network field
+        // theory (ensembles of random networks, their correlators, exact finite-width theory). LaTeX as text only.
         .target(name: "NNFeynExperiments", dependencies: [
-            "NNFeynAlgebra", "NNFeynModel", "NNFeynEval", "NNFeynTraining", "NNFeynPhysics", "NNFeynDiagnostics",
+            "NNFeynAlgebra", "NNFeynModel", "NNFeynEval", "NNFeynTraining", "NNFeynPhysics", "NNFeynDiagnostics", "COpenBLAS",
         ]),
         // The command-line tool: argument handling, the one error boundary, files and printing.
         .executableTarget(name: "nnfeyn", dependencies: [

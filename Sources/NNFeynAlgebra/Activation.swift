@@ -9,6 +9,8 @@ public enum Activation: Sendable, Equatable, Hashable {
     case silu
     /// The exact erf form: z * Phi(z).
     case gelu
+    /// The error function erf(z) = (2/sqrt(pi)) integral_0^z e^(-t^2) dt.
+    case erf
     case sin
     case cos
     case exp
@@ -20,7 +22,7 @@ public enum Activation: Sendable, Equatable, Hashable {
     /// Names of the activations without arguments, as written in the language.
     public static let simpleNames: [String: Activation] = [
         "linear": .linear, "tanh": .tanh, "sigmoid": .sigmoid, "softplus": .softplus, "silu": .silu,
-        "gelu": .gelu, "sin": .sin, "cos": .cos, "exp": .exp, "square": .square, "relu": .relu,
+        "gelu": .gelu, "erf": .erf, "sin": .sin, "cos": .cos, "exp": .exp, "square": .square, "relu": .relu,
     ]
     /// Every activation name the language knows, including `poly`.
     public static let allNames: [String] = simpleNames.keys.sorted() + ["poly"]
@@ -34,6 +36,7 @@ public enum Activation: Sendable, Equatable, Hashable {
         case .softplus: "softplus"
         case .silu: "silu"
         case .gelu: "gelu"
+        case .erf: "erf"
         case .sin: "sin"
         case .cos: "cos"
         case .exp: "exp"
@@ -58,7 +61,7 @@ public enum Activation: Sendable, Equatable, Hashable {
         case .poly(let c):
             // d^k/dz^k of sum c_j z^j is nonzero iff some c_j with j >= k is nonzero.
             return c.indices.contains { $0 >= k && !c[$0].isZero }
-        case .tanh, .sigmoid, .softplus, .silu, .gelu, .sin, .cos, .exp: return true
+        case .tanh, .sigmoid, .softplus, .silu, .gelu, .erf, .sin, .cos, .exp: return true
         }
     }
 

@@ -9,6 +9,9 @@
 //   - composites: softplus^(k) = sigmoid^(k-1) for k >= 1; silu^(k) = z sigmoid^(k) + k sigmoid^(k-1);
 //     gelu = z Phi(z) with Phi^(k) = phi^(k-1) and phi^(m) = (-1)^m He_m phi (probabilists' Hermite), which gives
 //     gelu^(k) = (-1)^k phi(z) (He_{k-2}(z) - He_k(z)) for k >= 2.
+//   - erf: erf' = (2/sqrt(pi)) e^(-z^2) and (d/dz)^m e^(-z^2) = (-1)^m H_m(z) e^(-z^2) with the physicists' Hermite
+//     polynomials H_m (H_0 = 1, H_1 = 2z, H_{m+1} = 2z H_m - 2m H_{m-1}; H_m(z) = 2^(m/2) He_m(sqrt(2) z)), so
+//     erf^(k)(z) = (2/sqrt(pi)) (-1)^(k-1) H_{k-1}(z) e^(-z^2) for k >= 1.
 //   - relu: piecewise linear; at z = 0 its derivative does not exist, which is an error, not a value.
 //
 // Exact results are nil where the value is irrational, or at least not known to be rational. For rational z != 0,
@@ -17,6 +20,9 @@
 // (z P_k(s) + k P_{k-1}(s) is a non-constant polynomial in the transcendental s). gelu's derivatives of order >= 2
 // are phi(z) times the integer polynomial He_{k-2} - He_k: exactly zero where that polynomial vanishes (every odd
 // k at z = 0, but also e.g. k = 3 at z = +-2), otherwise nil; gelu(z) and gelu'(z) are nil for z != 0.
+// erf(0) = 0; erf(z) for rational z != 0 is not known to be rational, so nil. For k >= 1, erf^(k)(z) is
+// 2/sqrt(pi) e^(-z^2) (irrational: pi is transcendental, and e^(-z^2) is by Lindemann-Weierstrass for z != 0) times
+// the integer polynomial value (-1)^(k-1) H_{k-1}(z): exactly 0 where that vanishes (every even k at z = 0), else nil.
 import Foundation
 
 /// Why an activation has no derivative at a point.
@@ -62,6 +68,8 @@ public enum ActivationRules {
             return [Rational.zero] + (1..<n + 1).map { k in sigmoid[k - 1].map { Rational(k) * $0 } }
         case .gelu:
             return exactGelu(at: z, upTo: n)
+        case .erf:
+            return exactErf(at: z, upTo: n)
         }
     }
 
@@ -90,6 +98,16 @@ public enum ActivationRules {
             // phi(z) is never zero, so gelu^(k)(z) vanishes exactly when He_{k-2}(z) = He_k(z).
             result[k] = 0
         }
+        return result
+    }
+
+    static func exactErf(at z: Rational, upTo n: Int) -> [Rational?] {
+        var result = [Rational?](repeating: nil, count: n + 1)
+        if z.isZero { result[0] = 0 }
+        guard n >= 1 else { return result }
+        let hermite = physicistsHermitePolynomials(at: z, upTo: n - 1)
+        // 2/sqrt(pi) e^(-z^2) is irrational for every rational z, so erf^(k)(z) is rational exactly when H_{k-1}(z) = 0.
+        for k in 1...n where hermite[k - 1].isZero { result[k] = 0 }
         return result
     }
 
@@ -132,6 +150,8 @@ public enum ActivationRules {
             return result
         case .gelu:
             return geluDerivatives(z, upTo: n)
+        case .erf:
+            return erfDerivatives(z, upTo: n)
         }
     }
 
@@ -149,6 +169,7 @@ public enum ActivationRules {
         case .softplus: return softplusValue(z)
         case .silu: return z * sigmoidValue(z)
         case .gelu: return z * normalCDF(z)
+        case .erf: return Foundation.erf(z)
         case .poly(let c):
             var result = 0.0
             for coefficient in c.reversed() { result = result * z + coefficient.doubleValue }
@@ -261,6 +282,39 @@ public enum ActivationRules {
         if n >= 1 { result.append(z) }
         if n >= 2 {
             for m in 1..<n { result.append(z * result[m] - S(m) * result[m - 1]) }
+        }
+        return result
+    }
+
+    /// H_0(z) ... H_n(z), the physicists' Hermite polynomials, by H_{m+1} = 2z H_m - 2m H_{m-1}.
+    static func physicistsHermitePolynomials<S: Scalar>(at z: S, upTo n: Int) -> [S] {
+        guard n >= 0 else { return [] }
+        let twoZ = z + z
+        var result = [S.one]
+        if n >= 1 { result.append(twoZ) }
+        if n >= 2 {
+            for m in 1..<n { result.append(twoZ * result[m] - S(2 * m) * result[m - 1]) }
+        }
+        return result
+    }
+
+    static let twoOverSqrtPi = 1.1283791670955125738961589031215451716881012586580
+
+    /// erf^(k)(z) = (2/sqrt(pi)) (-1)^(k-1) H_{k-1}(z) e^(-z^2) for k >= 1, with z^2 split exactly so that e^(-z^2)
+    /// carries no rounding error from the square; it underflows to 0 beyond |z| ~ 27, where every derivative is
+    /// below the smallest double anyway for the orders the evaluators use.
+    static func erfDerivatives(_ z: Double, upTo n: Int) -> [Double] {
+        var result = [Foundation.erf(z)]
+        guard n >= 1 else { return result }
+        let square = z * z
+        let squareError = square.isFinite ? (-square).addingProduct(z, z) : 0
+        let scale = twoOverSqrtPi * Foundation.exp(-square) * (1 - squareError)
+        // Past the underflow the Hermite values may overflow (z = 1e200): 0 * inf must not become NaN.
+        guard scale != 0 else { return result + [Double](repeating: 0, count: n) }
+        let hermite = physicistsHermitePolynomials(at: z, upTo: n - 1)
+        for k in 1...n {
+            let value = scale * hermite[k - 1]
+            result.append(k % 2 == 1 ? value : -value)
         }
         return result
     }

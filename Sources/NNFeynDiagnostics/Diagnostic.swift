@@ -53,3 +53,15 @@ extension Diagnostic: DiagnosticConvertible {
 }
 
 extension DiagnosticList: DiagnosticConvertible {}
+
+extension Diagnostic {
+    /// Longest piece of source a message quotes whole.
+    public static let quotedLength = 60
+
+    /// Source text as a message quotes it: the text itself up to `quotedLength` characters, else its start and
+    /// "...". A 12 MB name or literal must not make a 12 MB message (the excerpt below it shows where it is).
+    public static func quoted(_ text: String) -> String {
+        guard text.utf8.count > quotedLength, text.prefix(quotedLength + 1).count > quotedLength else { return text }
+        return String(text.prefix(quotedLength)) + "..."
+    }
+}

@@ -92,6 +92,7 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let unusableData = DiagnosticCode("E0503")
     public static let diverged = DiagnosticCode("E0504")
     public static let experimentFailed = DiagnosticCode("E0505")
+    public static let unmergeable = DiagnosticCode("E0506")
     public static let internalError = DiagnosticCode("E0901")
 
     /// Every registered code, in numeric order.
@@ -180,8 +181,8 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
                   bias [0]
             """),
         Entry(code: "E0204", title: "unknown activation", explanation: """
-            The activation after a layer's width must be one of: linear, tanh, sigmoid, softplus, silu, gelu, sin, \
-            cos, exp, square, relu, or a polynomial poly(c0, c1, ...) meaning c0 + c1 z + c2 z^2 + ... Names are \
+            The activation after a layer's width must be one of: linear, tanh, sigmoid, softplus, silu, gelu, erf, \
+            sin, cos, exp, square, relu, or a polynomial poly(c0, c1, ...) meaning c0 + c1 z + c2 z^2 + ... Names are \
             lowercase. When the name is close to a known one, the diagnostic suggests it.
             """),
         Entry(code: "E0205", title: "duplicate layer name", explanation: """
@@ -251,9 +252,10 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
             such as a trainer, accept layers that have neither weight nor bias.)
             """),
         Entry(code: "E0219", title: "cannot read the parameters file", explanation: """
-            The .npz file named by 'parameters' is missing, unreadable or not an .npz archive (a zip of .npy \
-            arrays, as written by numpy.savez). A relative path is resolved against the directory of the model \
-            file, not the current directory.
+            The .npz file named by 'parameters' is missing, unreadable, not a regular file (a FIFO or a device is \
+            refused rather than waited on) or not an .npz archive (a zip of .npy arrays, as written by \
+            numpy.savez). A relative path is resolved against the directory of the model file, not the current \
+            directory.
             """),
         Entry(code: "E0220", title: "array missing from the parameters file", explanation: """
             A layer without an inline weight (or bias) takes it from the array '<layer>.weight' (or '<layer>.bias') \
@@ -267,8 +269,10 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
             """),
         Entry(code: "E0222", title: "array cannot be used", explanation: """
             An array from the parameters file is malformed, has an unsupported dtype (supported: float64, float32 and \
-            integers, little-endian, C order), or holds a NaN or an infinity. Floats are read exactly: a float64 \
-            becomes the exact binary fraction it stores.
+            32- and 64-bit integers, little-endian, C order), or holds a NaN or an infinity. A member that inflates \
+            to more bytes than its .npy header describes is malformed, and is refused as soon as it does. Values are \
+            read exactly: a float64 becomes the exact binary fraction it stores, and a 64-bit integer beyond 2^53 \
+            keeps its exact value (an exact expansion uses it; a numeric one, its nearest double).
             """),
         Entry(code: "E0223", title: "polynomial without coefficients", explanation: """
             'poly' needs its coefficients in parentheses, lowest degree first: poly(c0, c1, c2) is \
@@ -355,6 +359,13 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
         Entry(code: "E0505", title: "experiment failed", explanation: """
             A step of an experiment (training a network, expanding it, evaluating the results) failed. The message \
             names the step and the reason. Files written before the failure are complete; nothing is half-written.
+            """),
+
+        Entry(code: "E0506", title: "cannot merge these accumulators", explanation: """
+            'nnfeyn qft merge' reads DIR/accumulators.json from every directory it is given and adds their sums. \
+            It refuses a file it cannot read or parse, accumulators of different runs (activation, points, widths, \
+            models, chunks, seed or shard count differ: compare the 'qft run' arguments), and a shard given twice. \
+            Shards of one run come from the same command line with --shard 0/K ... K-1/K.
             """),
 
         // MARK: E09xx internal errors

@@ -20,7 +20,7 @@ public enum DiagnosticRenderer {
             let (line, column) = file.lineAndColumn(of: span.start)
             gutter = String(line).count
             let pad = String(repeating: " ", count: gutter)
-            let lineStart = file.lineStarts[line - 1]
+            let lineStart = file.lineStart(line)
             let lineEnd = file.lineEnd(line)
             // The underline covers the span's part of its first line, and is at least one caret wide.
             let start = min(max(span.start, lineStart), lineEnd)
@@ -60,14 +60,15 @@ public enum DiagnosticRenderer {
         return head
     }
 
-    /// Bytes of context shown on either side of a span: a diagnostic on a 12 MB one-line file quotes a window of
-    /// the line, never the whole of it.
+    /// Bytes of context shown on either side of a span, and of a long span itself: a diagnostic on a 12 MB one-line
+    /// file quotes a window of the line, never the whole of it, even when the span (a whole weight matrix) is long.
     static let excerptContext = 60
 
-    /// The byte range of the line shown: the span plus context, cut at UTF-8 character boundaries.
+    /// The byte range of the line shown: the span (at most `excerptContext` bytes of it) plus context, cut at UTF-8
+    /// character boundaries.
     static func excerptWindow(_ file: SourceFile, lineStart: Int, lineEnd: Int, start: Int, end: Int) -> (start: Int, end: Int) {
         var from = max(lineStart, start - excerptContext)
-        var to = min(lineEnd, max(end, start + 1) + excerptContext)
+        var to = min(lineEnd, max(min(end, start + excerptContext), start + 1) + excerptContext)
         // Never start or stop inside a multi-byte character (continuation bytes are 0b10xxxxxx).
         while from > lineStart, from < file.utf8.count, file.utf8[from] & 0xC0 == 0x80 { from -= 1 }
         while to < lineEnd, file.utf8[to] & 0xC0 == 0x80 { to += 1 }

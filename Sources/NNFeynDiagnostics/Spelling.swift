@@ -5,11 +5,16 @@ public enum Spelling {
     /// The candidate closest to `name` by edit distance (transpositions count 1), if it is close enough to be a
     /// plausible typo; a case-insensitive match always qualifies.
     public static func closest(to name: String, among candidates: [String]) -> String? {
-        if let exact = candidates.first(where: { $0.lowercased() == name.lowercased() }) { return exact }
+        // A name longer than every candidate by more than the largest distance allowed matches none (and a 12 MB
+        // name is not lowercased once per candidate).
+        let longest = candidates.map { $0.unicodeScalars.count }.max() ?? 0
+        guard name.unicodeScalars.prefix(longest + 3).count <= longest + 2 else { return nil }
+        let lowered = name.lowercased()
+        if let exact = candidates.first(where: { $0.lowercased() == lowered }) { return exact }
         let limit = max(1, min(2, name.count / 3))
         var best: (String, Int)?
         for candidate in candidates {
-            let d = editDistance(name.lowercased(), candidate)
+            let d = editDistance(lowered, candidate)
             if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
         }
         return best?.0

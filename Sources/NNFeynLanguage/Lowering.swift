@@ -21,7 +21,10 @@ public enum ModelLimits {
 struct Lowering {
     let file: SourceFile
     let options: LoadOptions
+    /// The diagnostics that can still be among the first `Parser.maximumErrors` in source order (see `error`).
     var diagnostics: [Diagnostic] = []
+    /// Every diagnostic reported, kept or not.
+    var diagnosticCount = 0
 
     init(file: SourceFile, options: LoadOptions) {
         self.file = file
@@ -32,9 +35,24 @@ struct Lowering {
                         notes: [String] = []) {
         diagnostics.append(Diagnostic(code: code, message: message, file: file, path: file.path, span: span,
                                       help: help, notes: notes))
+        diagnosticCount += 1
+        // Only the first diagnostics in source order are printed (and one more tells that there were more): a file
+        // with millions of bad rows keeps that many, not millions.
+        if diagnostics.count >= 1024 { diagnostics = Lowering.inSourceOrder(diagnostics).prefix(Parser.maximumErrors + 1).map { $0 } }
     }
 
-    func line(of span: SourceSpan) -> Int { file.lineAndColumn(of: span.start).line }
+    /// Diagnostics sorted by position, those about the whole file (no span) first, otherwise in the order reported.
+    static func inSourceOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        diagnostics.enumerated().sorted {
+            let a = $0.element.span?.start ?? -1, b = $1.element.span?.start ?? -1
+            return a != b ? a < b : $0.offset < $1.offset
+        }.map(\.element)
+    }
+
+    func line(of span: SourceSpan) -> Int { file.line(of: span.start) }
+
+    /// Source text (a name, a path, a literal) as a message quotes it: at most `Diagnostic.quotedLength` characters.
+    func q(_ text: String) -> String { Diagnostic.quoted(text) }
 
     /// The Model, or nil when diagnostics were recorded.
     mutating func lower(_ model: ModelNode) -> Model? {
@@ -44,7 +62,7 @@ struct Lowering {
         var parameters: (path: String, span: SourceSpan)?
         var at: (name: NameNode, point: VectorNode, span: SourceSpan)?
         var firstLine: [String: Int] = [:]
-        var layers: [DenseNode] = []
+        let layers = model.layers
         for statement in model.statements {
             let keyword: String, keywordSpan: SourceSpan
             switch statement {
@@ -52,9 +70,7 @@ struct Lowering {
             case .input(let k, _, _): (keyword, keywordSpan) = ("input", k)
             case .parameters(let k, _, _): (keyword, keywordSpan) = ("parameters", k)
             case .at(let k, _, _, _): (keyword, keywordSpan) = ("at", k)
-            case .dense(let layer):
-                layers.append(layer)
-                continue
+            case .dense: continue
             }
             if let first = firstLine[keyword] {
                 error(DiagnosticCode.duplicateStatement, "duplicate '\(keyword)' statement", at: keywordSpan,
@@ -75,7 +91,7 @@ struct Lowering {
         // Names.
         var inputDimension: Int?
         if let input {
-            inputDimension = checkSize(input.dimension, what: "the dimension of input '\(input.name.text)'")
+            inputDimension = checkSize(input.dimension, what: "the dimension of input '\(q(input.name.text))'")
         } else {
             // Nothing to point at, so point where the statement belongs: the start of the file.
             error(DiagnosticCode.missingInput, "missing 'input' statement", at: SourceSpan(start: 0, end: 0),
@@ -89,13 +105,13 @@ struct Lowering {
         var seen: [String: SourceSpan] = [:]
         for layer in layers {
             if let input, layer.name.text == input.name.text {
-                error(DiagnosticCode.layerNamedLikeInput, "layer '\(layer.name.text)' has the same name as the input",
+                error(DiagnosticCode.layerNamedLikeInput, "layer '\(q(layer.name.text))' has the same name as the input",
                       at: layer.name.span, help: "rename the layer",
                       notes: ["the input is declared on line \(line(of: input.name.span))"])
             }
             if let first = seen[layer.name.text] {
-                error(DiagnosticCode.duplicateLayer, "duplicate layer name '\(layer.name.text)'", at: layer.name.span,
-                      help: "layer names must be unique", notes: ["the first '\(layer.name.text)' is on line \(line(of: first))"])
+                error(DiagnosticCode.duplicateLayer, "duplicate layer name '\(q(layer.name.text))'", at: layer.name.span,
+                      help: "layer names must be unique", notes: ["the first '\(q(layer.name.text))' is on line \(line(of: first))"])
             } else {
                 seen[layer.name.text] = layer.name.span
             }
@@ -111,7 +127,7 @@ struct Lowering {
         var withinLimits = true
         for layer in layers {
             activations.append(resolveActivation(layer.activation))
-            let width = checkSize(layer.width, what: "the width of layer '\(layer.name.text)'")
+            let width = checkSize(layer.width, what: "the width of layer '\(q(layer.name.text))'")
             let fanIn = widths.isEmpty ? inputDimension : widths[widths.count - 1]
             widths.append(width)
             fanIns.append(fanIn)
@@ -122,7 +138,7 @@ struct Lowering {
             if overflow || sum > ModelLimits.maximumParameters {
                 error(DiagnosticCode.tooManyParameters,
                       "the network has more than \(ModelLimits.maximumParameters) parameters", at: layer.name.span,
-                      help: "the total passes the limit at layer '\(layer.name.text)' (\(width) x \(fanIn) weights and \(width) biases)")
+                      help: "the total passes the limit at layer '\(q(layer.name.text))' (\(width) x \(fanIn) weights and \(width) biases)")
                 withinLimits = false
             }
             total = overflow ? Int.max : sum
@@ -131,32 +147,32 @@ struct Lowering {
         // Parameters file: read only when it can be used (sizes known, within limits).
         var archive: NPZArchive?
         let canBuild = sizesKnown && withinLimits
-        let failuresBefore = diagnostics.count
+        let failuresBefore = diagnosticCount
         if let parameters, canBuild {
             archive = readArchive(parameters.path, span: parameters.span)
         }
         // When the archive could not be read, the arrays it would have given are not reported missing as well.
-        let archiveFailed = diagnostics.count > failuresBefore
+        let archiveFailed = diagnosticCount > failuresBefore
         let parametersLine = parameters.map { line(of: $0.span) }
 
         // Per-layer values.
         var built: [LayerParameters?] = []
         for (k, layer) in layers.enumerated() {
-            if layer.weights.count > 1 {
-                error(DiagnosticCode.duplicateClause, "layer '\(layer.name.text)' has more than one 'weight'",
-                      at: layer.weights[1].keywordSpan, help: "remove one of them",
-                      notes: ["the first 'weight' is on line \(line(of: layer.weights[0].keywordSpan))"])
+            if let second = layer.secondClauses["weight"], let first = layer.weight {
+                error(DiagnosticCode.duplicateClause, "layer '\(q(layer.name.text))' has more than one 'weight'",
+                      at: second, help: "remove one of them",
+                      notes: ["the first 'weight' is on line \(line(of: first.keywordSpan))"])
             }
-            if layer.biases.count > 1 {
-                error(DiagnosticCode.duplicateClause, "layer '\(layer.name.text)' has more than one 'bias'",
-                      at: layer.biases[1].keywordSpan, help: "remove one of them",
-                      notes: ["the first 'bias' is on line \(line(of: layer.biases[0].keywordSpan))"])
+            if let second = layer.secondClauses["bias"], let first = layer.bias {
+                error(DiagnosticCode.duplicateClause, "layer '\(q(layer.name.text))' has more than one 'bias'",
+                      at: second, help: "remove one of them",
+                      notes: ["the first 'bias' is on line \(line(of: first.keywordSpan))"])
             }
             guard canBuild, let width = widths[k], let fanIn = fanIns[k] else { continue }
             let weightName = layer.name.text + ".weight", biasName = layer.name.text + ".bias"
 
             // Where each array comes from: inline, the archive, or nowhere.
-            let inlineWeight = layer.weights.first, inlineBias = layer.biases.first
+            let inlineWeight = layer.weight, inlineBias = layer.bias
             let npzHasWeight = archive?.contains(weightName) ?? false
             let npzHasBias = archive?.contains(biasName) ?? false
             let weightMissing = inlineWeight == nil && !npzHasWeight
@@ -182,8 +198,8 @@ struct Lowering {
             var weight: ParameterArray?
             if let inlineWeight {
                 weight = checkInlineWeight(inlineWeight.matrix, layer: layer.name.text, width: width, fanIn: fanIn,
-                                           fanInSource: k == 0 ? "the dimension of input '\(input?.name.text ?? "")'"
-                                                                : "the width of layer '\(layers[k - 1].name.text)'")
+                                           fanInSource: k == 0 ? "the dimension of input '\(q(input?.name.text ?? ""))'"
+                                                                : "the width of layer '\(q(layers[k - 1].name.text))'")
             } else if let archive, npzHasWeight {
                 weight = arrayValues(archive, weightName, shape: [width, fanIn], layer: layer)
             } else if let archive {
@@ -195,10 +211,10 @@ struct Lowering {
             var bias: ParameterArray?
             if let inlineBias {
                 if let vector = inlineBias.vector {
-                    bias = ParameterArray(rationals: vector.entries.map { $0.value ?? .zero })
-                    if vector.entries.count != width {
+                    bias = vector.values
+                    if vector.count != width {
                         error(DiagnosticCode.biasLengthMismatch,
-                              "the bias of layer '\(layer.name.text)' has \(vector.entries.count) \(Lowering.plural(vector.entries.count, "entry", "entries")) but the layer's width is \(width)",
+                              "the bias of layer '\(q(layer.name.text))' has \(vector.count) \(Lowering.plural(vector.count, "entry", "entries")) but the layer's width is \(width)",
                               at: vector.span, help: "a bias has one entry per neuron")
                         bias = nil
                     }
@@ -218,35 +234,33 @@ struct Lowering {
             }
         }
 
-        // The expansion point.
-        var point: [Rational]?
+        // The expansion point (its exact values are built only for a model that is built).
         if let at {
             if let input, at.name.text != input.name.text {
                 error(DiagnosticCode.pointNameMismatch,
-                      "the expansion point is given for '\(at.name.text)', but the input is '\(input.name.text)'",
-                      at: at.name.span, help: "write 'at \(input.name.text) = [...]'")
+                      "the expansion point is given for '\(q(at.name.text))', but the input is '\(q(input.name.text))'",
+                      at: at.name.span, help: "write 'at \(q(input.name.text)) = [...]'")
             }
-            if let inputDimension, at.point.entries.count != inputDimension {
+            if let inputDimension, at.point.count != inputDimension {
                 error(DiagnosticCode.pointDimensionMismatch,
-                      "the expansion point has \(at.point.entries.count) \(Lowering.plural(at.point.entries.count, "coordinate", "coordinates")) but input '\(input?.name.text ?? "")' has dimension \(inputDimension)",
+                      "the expansion point has \(at.point.count) \(Lowering.plural(at.point.count, "coordinate", "coordinates")) but input '\(q(input?.name.text ?? ""))' has dimension \(inputDimension)",
                       at: at.point.span, help: "give one coordinate per input dimension")
             }
-            point = at.point.entries.map { $0.value ?? .zero }
-        } else if let inputDimension {
-            point = Array(repeating: .zero, count: inputDimension)
         }
 
         // Source order reads best; diagnostics about the whole file (no span) come first.
-        diagnostics = diagnostics.enumerated().sorted {
-            let a = $0.element.span?.start ?? -1, b = $1.element.span?.start ?? -1
-            return a != b ? a < b : $0.offset < $1.offset
-        }.map(\.element)
-        guard diagnostics.isEmpty, let input, let inputDimension, let point, built.count == layers.count else {
+        diagnostics = Lowering.inSourceOrder(diagnostics)
+        guard diagnostics.isEmpty, let input, let inputDimension, built.count == layers.count else {
             return nil
         }
+        let point = at?.point.values.exactValues ?? Array(repeating: .zero, count: inputDimension)
         var shapes: [LayerShape] = []
         for (k, layer) in layers.enumerated() {
-            guard let width = widths[k], let fanIn = fanIns[k], let activation = activations[k] else { return nil }
+            guard let width = widths[k], let fanIn = fanIns[k], var activation = activations[k] else { return nil }
+            if case .poly = activation, let coefficients = layer.activation.arguments {
+                // The coefficients become rationals only now, for a model that is built.
+                activation = .poly(coefficients.exactValues)
+            }
             shapes.append(LayerShape(name: layer.name.text, width: width, fanIn: fanIn, activation: activation))
         }
         let locations = ModelLocations(file: file, input: input.name.span, layers: layers.map { $0.name.span },
@@ -270,7 +284,8 @@ struct Lowering {
     /// The size if it is from 1 to the limit; reports and returns nil otherwise.
     mutating func checkSize(_ node: IntegerNode, what: String) -> Int? {
         guard let value = node.value, value <= ModelLimits.maximumWidth else {
-            error(DiagnosticCode.sizeOutOfRange, "\(what) is too large ('\(node.text)'; at most \(ModelLimits.maximumWidth))",
+            let text = String(decoding: file.utf8[node.span.start..<node.span.end], as: UTF8.self)
+            error(DiagnosticCode.sizeOutOfRange, "\(what) is too large ('\(q(text))'; at most \(ModelLimits.maximumWidth))",
                   at: node.span)
             return nil
         }
@@ -284,22 +299,23 @@ struct Lowering {
     mutating func resolveActivation(_ node: ActivationNode) -> Activation? {
         let name = node.name.text
         if name == "poly" {
-            guard let arguments = node.arguments, !arguments.isEmpty else {
+            guard let arguments = node.arguments, arguments.count > 0 else {
                 error(DiagnosticCode.polyWithoutCoefficients, "'poly' needs at least one coefficient", at: node.span,
                       help: "write the coefficients lowest degree first, e.g. 'poly(0, 1, 1/2)' for z + z^2/2")
                 return nil
             }
-            return .poly(arguments.map { $0.value ?? .zero })
+            // The coefficients themselves are filled in when the model is built (see `lower`).
+            return .poly([])
         }
         guard let activation = Activation.simpleNames[name] else {
-            let help = Spelling.closest(to: name, among: Activation.allNames).map { "did you mean '\($0)'?" }
+            let help = Spelling.closest(to: name, among: Activation.allNames).map { "did you mean '\(q($0))'?" }
                 ?? "known activations: " + Activation.allNames.joined(separator: ", ")
-            error(DiagnosticCode.unknownActivation, "unknown activation '\(name)'", at: node.name.span, help: help)
+            error(DiagnosticCode.unknownActivation, "unknown activation '\(q(name))'", at: node.name.span, help: help)
             return nil
         }
         if node.arguments != nil {
-            error(DiagnosticCode.unexpectedArguments, "activation '\(name)' takes no coefficients", at: node.span,
-                  help: "write just '\(name)'; only 'poly' takes coefficients")
+            error(DiagnosticCode.unexpectedArguments, "activation '\(q(name))' takes no coefficients", at: node.span,
+                  help: "write just '\(q(name))'; only 'poly' takes coefficients")
             return nil
         }
         return activation
@@ -310,38 +326,42 @@ struct Lowering {
         var ok = true
         if matrix.rows.count != width {
             error(DiagnosticCode.rowCountMismatch,
-                  "the weight of layer '\(layer)' has \(matrix.rows.count) \(Lowering.plural(matrix.rows.count, "row", "rows")) but the layer's width is \(width)",
+                  "the weight of layer '\(q(layer))' has \(matrix.rows.count) \(Lowering.plural(matrix.rows.count, "row", "rows")) but the layer's width is \(width)",
                   at: matrix.span, help: "a weight has one row per neuron (width x fan-in)")
             ok = false
         }
-        let lengths = matrix.rows.map(\.entries.count)
-        if let first = lengths.first, lengths.allSatisfy({ $0 == first }) {
+        if let first = matrix.rows.first.map({ Int($0.count) }), matrix.rows.allSatisfy({ Int($0.count) == first }) {
             if first != fanIn {
                 error(DiagnosticCode.fanInMismatch,
-                      "the weight of layer '\(layer)' has \(first) \(Lowering.plural(first, "column", "columns")) but its fan-in is \(fanIn)",
+                      "the weight of layer '\(q(layer))' has \(first) \(Lowering.plural(first, "column", "columns")) but its fan-in is \(fanIn)",
                       at: matrix.span, help: "each row has one entry per input to the layer; the fan-in is \(fanInSource)")
                 ok = false
             }
         } else {
             // Ragged: point at each row that differs from the fan-in (the rows that are right need no comment).
-            for (i, row) in matrix.rows.enumerated() where row.entries.count != fanIn {
+            // Rows come in source order, so past the number of errors ever printed the rest are only counted.
+            var reported = 0
+            for (i, row) in matrix.rows.enumerated() where Int(row.count) != fanIn {
+                reported += 1
+                guard reported <= Parser.maximumErrors + 1 else { diagnosticCount += 1; continue }
+                let count = Int(row.count)
                 error(DiagnosticCode.raggedWeight,
-                      "row \(i + 1) of the weight of layer '\(layer)' has \(row.entries.count) \(Lowering.plural(row.entries.count, "entry", "entries")), expected \(fanIn)",
+                      "row \(i + 1) of the weight of layer '\(q(layer))' has \(count) \(Lowering.plural(count, "entry", "entries")), expected \(fanIn)",
                       at: row.span, help: "every row has one entry per input to the layer; the fan-in is \(fanInSource)")
             }
             ok = false
         }
-        return ok ? ParameterArray(rationals: matrix.rows.flatMap { $0.entries.map { $0.value ?? .zero } }) : nil
+        return ok ? matrix.values : nil
     }
 
     /// Reports an array the layer needs from the archive that the archive does not have (E0220).
     mutating func reportMissingMember(_ member: String, of layer: DenseNode, in archive: NPZArchive, parametersLine: Int?) {
         let available = archive.names
         let listed = available.isEmpty ? "no arrays"
-            : "the arrays " + available.prefix(10).map { "'\($0)'" }.joined(separator: ", ") + (available.count > 10 ? ", ..." : "")
-        error(DiagnosticCode.missingMember, "no array '\(member)' in the parameters file for layer '\(layer.name.text)'",
+            : "the arrays " + available.prefix(10).map { "'\(q($0))'" }.joined(separator: ", ") + (available.count > 10 ? ", ..." : "")
+        error(DiagnosticCode.missingMember, "no array '\(q(member))' in the parameters file for layer '\(q(layer.name.text))'",
               at: layer.name.span,
-              help: Spelling.closest(to: member, among: available).map { "did you mean '\($0)'?" }
+              help: Spelling.closest(to: member, among: available).map { "did you mean '\(q($0))'?" }
                   ?? "add the array to the archive, or write the values inline under the layer",
               notes: ["the parameters file (line \(parametersLine ?? 0)) has \(listed)"])
     }
@@ -350,7 +370,7 @@ struct Lowering {
     mutating func reportNoValues(_ what: String, of layer: DenseNode) {
         let inline = what == "bias" ? "'bias [...]' or 'bias none'"
             : what == "weight" ? "'weight [[...]]'" : "'weight [[...]]' and 'bias [...]' (or 'bias none')"
-        error(DiagnosticCode.missingParameters, "layer '\(layer.name.text)' has no \(what)", at: layer.name.span,
+        error(DiagnosticCode.missingParameters, "layer '\(q(layer.name.text))' has no \(what)", at: layer.name.span,
               help: "write \(inline) under the layer, or name an .npz with 'parameters \"FILE.npz\"'")
     }
 
@@ -365,53 +385,67 @@ struct Lowering {
         if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             // A trainer may be about to create this file.
             if options.allowMissingParameters { return nil }
-            error(DiagnosticCode.unreadableParameters, "parameters file '\(path)' not found", at: span,
+            error(DiagnosticCode.unreadableParameters, "parameters file '\(q(path))' not found", at: span,
                   help: file.path == "<stdin>" ? "a model read from standard input resolves a relative path against the current directory"
                                                : "a relative path is resolved against the model file's directory",
-                  notes: ["looked for '\(Lowering.displayPath(path, relativeTo: file.path))'"])
+                  notes: ["looked for '\(q(Lowering.displayPath(path, relativeTo: file.path)))'"])
             return nil
         }
         if isDirectory.boolValue {
-            error(DiagnosticCode.unreadableParameters, "parameters file '\(path)' is a directory", at: span)
+            error(DiagnosticCode.unreadableParameters, "parameters file '\(q(path))' is a directory", at: span)
             return nil
         }
         // Messages name the path as the user wrote it, not an absolute one.
-        let shownPath = Lowering.displayPath(path, relativeTo: file.path)
+        let shownPath = q(Lowering.displayPath(path, relativeTo: file.path))
         do {
             return try NPZArchive(contentsOf: url, displayPath: shownPath)
         } catch {
-            self.error(DiagnosticCode.unreadableParameters, "cannot read parameters file '\(path)'", at: span,
+            self.error(DiagnosticCode.unreadableParameters, "cannot read parameters file '\(q(path))'", at: span,
                        notes: [error.description])
             return nil
         }
     }
 
-    /// The archive member's values in C order, exactly as stored, if its shape and values are right.
+    /// The archive member's values in C order, exactly as stored, if its shape and values are right. The shape is
+    /// checked from the member's header, before its data is read: the model bounds what is read.
     mutating func arrayValues(_ archive: NPZArchive, _ member: String, shape: [Int], layer: DenseNode) -> ParameterArray? {
-        let array: NDArray
+        let header: NPYHeader
         do {
-            array = try archive.array(member)
+            header = try archive.header(member)
         } catch {
-            self.error(.memberValues, "cannot use array '\(member)' of the parameters file",
+            self.error(.memberValues, "cannot use array '\(q(member))' of the parameters file",
                        at: layer.name.span, notes: [error.description])
             return nil
         }
-        guard array.shape == shape else {
-            let transposed = shape.count == 2 && array.shape == [shape[1], shape[0]]
+        guard header.shape == shape else {
+            let transposed = shape.count == 2 && header.shape == [shape[1], shape[0]]
             error(.memberShape,
-                  "array '\(member)' has shape \(Lowering.shapeText(array.shape)), expected \(Lowering.shapeText(shape))",
+                  "array '\(q(member))' has shape \(Lowering.shapeText(header.shape)), expected \(Lowering.shapeText(shape))",
                   at: layer.name.span,
                   help: transposed ? "it looks transposed: a weight is (width, fan-in), PyTorch's layout"
                                    : shape.count == 2 ? "a weight is (width, fan-in), PyTorch's layout" : "a bias is (width,)")
             return nil
         }
+        let array: NDArray
+        do {
+            array = try archive.array(member)
+        } catch {
+            self.error(.memberValues, "cannot use array '\(q(member))' of the parameters file",
+                       at: layer.name.span, notes: [error.description])
+            return nil
+        }
         if let i = array.values.firstIndex(where: { !$0.isFinite }) {
             let index = shape.count == 2 && shape[1] > 0 ? "[\(i / shape[1]), \(i % shape[1])]" : "[\(i)]"
-            error(.memberValues, "array '\(member)' holds \(array.values[i]) at \(index)", at: layer.name.span,
+            error(.memberValues, "array '\(q(member))' holds \(array.values[i]) at \(index)", at: layer.name.span,
                   help: "parameters must be finite numbers")
             return nil
         }
-        return ParameterArray(doubles: array.values)
+        // Integers beyond 2^53 keep their exact values (an exact run uses them; a numeric one, their nearest doubles).
+        switch array.integers {
+        case .signed(let integers): return ParameterArray(integers: integers)
+        case .unsigned(let integers): return ParameterArray(unsignedIntegers: integers)
+        case nil: return ParameterArray(doubles: array.values)
+        }
     }
 
     /// NumPy's way of writing a shape: (3,), (3, 2).

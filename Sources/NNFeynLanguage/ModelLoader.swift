@@ -34,7 +34,7 @@ public enum ModelLoader {
         guard syntaxDiagnostics.isEmpty else { throw DiagnosticList(syntaxDiagnostics) }
         var lowering = Lowering(file: source, options: options)
         guard let lowered = lowering.lower(model), lowering.diagnostics.isEmpty else {
-            throw DiagnosticList(Parser.capped(lowering.diagnostics, file: source))
+            throw DiagnosticList(Parser.capped(lowering.diagnostics, total: lowering.diagnosticCount, file: source))
         }
         return lowered
     }
@@ -53,8 +53,9 @@ public enum ModelLoader {
             guard data.count <= maximumFileSize else { throw fail("the model on standard input is larger than \(maximumFileSize) bytes") }
             return try decode([UInt8](data), path: "<stdin>")
         }
-        let data: Data
-        do { data = try Files.read(path, limit: maximumFileSize) } catch {
+        // The file's bytes are held once: as an array, the Data they were read into released at once.
+        let bytes: [UInt8]
+        do { bytes = [UInt8](try Files.read(path, limit: maximumFileSize)) } catch {
             switch error {
             case .missing: throw fail("model file '\(path)' not found")
             case .notRegular(_, let kind): throw fail("'\(path)' is \(kind), not a model file")
@@ -62,12 +63,12 @@ public enum ModelLoader {
             case .unreadable(_, let reason), .unwritable(_, let reason), .writeFailed(_, let reason): throw fail("cannot read model file '\(path)'", notes: [reason])
             }
         }
-        return try decode([UInt8](data), path: path)
+        return try decode(bytes, path: path)
     }
 
     /// Decodes bytes as UTF-8, or reports the first invalid byte at its place in the text.
     static func decode(_ bytes: [UInt8], path: String) throws(DiagnosticList) -> SourceFile {
-        if let text = String(validating: bytes, as: UTF8.self) { return SourceFile(path: path, text: text) }
+        if isValidUTF8(bytes) { return SourceFile(path: path, validUTF8: bytes) }
         // Find the first invalid byte: decode scalar by scalar, counting the bytes of each valid one.
         var offset = 0
         var iterator = bytes.makeIterator()
@@ -86,5 +87,38 @@ public enum ModelLoader {
                                          help: "save the file as UTF-8",
                                          notes: ["byte \(offset) is 0x" + String(byte, radix: 16, uppercase: true)
                                                  + ", which cannot appear there in UTF-8"])])
+    }
+
+    /// Whether bytes are well-formed UTF-8 (as `String(validating:)` decides, without building the string): ASCII
+    /// eight bytes at a time, other sequences by the table of well-formed byte sequences in the Unicode standard.
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            let n = b.count
+            var i = 0
+            while i < n {
+                if i + 8 <= n, UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                    continue
+                }
+                let lead = b[i]
+                if lead < 0x80 { i += 1; continue }
+                // The allowed range of the second byte, and how many bytes follow the lead.
+                let (low, high, trailing): (UInt8, UInt8, Int)
+                switch lead {
+                case 0xC2...0xDF: (low, high, trailing) = (0x80, 0xBF, 1)
+                case 0xE0: (low, high, trailing) = (0xA0, 0xBF, 2)
+                case 0xE1...0xEC, 0xEE...0xEF: (low, high, trailing) = (0x80, 0xBF, 2)
+                case 0xED: (low, high, trailing) = (0x80, 0x9F, 2)
+                case 0xF0: (low, high, trailing) = (0x90, 0xBF, 3)
+                case 0xF1...0xF3: (low, high, trailing) = (0x80, 0xBF, 3)
+                case 0xF4: (low, high, trailing) = (0x80, 0x8F, 3)
+                default: return false
+                }
+                guard i + trailing < n, b[i + 1] >= low, b[i + 1] <= high else { return false }
+                for k in stride(from: 2, through: trailing, by: 1) where b[i + k] & 0xC0 != 0x80 { return false }
+                i += trailing + 1
+            }
+            return true
+        }
     }
 }

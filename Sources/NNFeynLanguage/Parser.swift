@@ -1,11 +1,18 @@
 // A recovering recursive-descent parser over the lexer's tokens (grammar: grammar/nnfeyn.ebnf, lowercase rules).
+// It pulls tokens from the lexer one at a time, so memory is the tree, not a token per character of the file.
 //
 // Recovery: a statement that goes wrong is abandoned up to the next statement keyword; a broken 'weight' or 'bias'
 // clause is abandoned up to the next clause or statement keyword, and the layer keeps its other clauses. So every
 // independent syntax error is reported, up to `maximumErrors`. Nesting is fixed (matrix > row > number), so the
 // parser's recursion depth is bounded whatever the input.
+//
+// The error limit counts the lexer's errors in the whole file, including those after the place the parser has
+// reached. So when the lexer's errors and the parser's together reach the limit, the file is parsed a second time,
+// knowing the count from the start (the lexer's errors are the same both times). Only a file without errors is
+// lowered, so values are computed and stored only until the first error.
 import NNFeynAlgebra
 import NNFeynDiagnostics
+import NNFeynModel
 
 /// Parses tokens into a ModelNode.
 struct Parser {
@@ -15,42 +22,88 @@ struct Parser {
     static let clauseKeywords: Set<String> = ["weight", "bias"]
 
     let file: SourceFile
-    let tokens: [Token]
-    var index = 0
+    var lexer: Lexer
+    /// The token under consideration (`.endOfFile` stays current once reached).
+    var current: Token
+    /// Where the token before `current` ended (0 at the start).
+    var previousEnd = 0
+    /// Tokens advanced over, to see whether recovery made progress.
+    var consumed = 0
     var diagnostics: [Diagnostic] = []
     /// Errors so far, counting the lexer's, to apply the limit.
     var errorCount: Int
     /// Set when the error limit cut parsing short.
     var stopped = false
 
+    init(file: SourceFile, lexer: Lexer, errorCount: Int) {
+        self.file = file
+        self.lexer = lexer
+        self.errorCount = errorCount
+        current = self.lexer.next()
+    }
+
     /// Lexes and parses a file. The diagnostics include the lexer's, in source order.
     static func parse(_ file: SourceFile) -> (model: ModelNode, diagnostics: [Diagnostic]) {
-        let (tokens, lexDiagnostics) = Lexer.tokenize(file)
-        var parser = Parser(file: file, tokens: tokens, errorCount: lexDiagnostics.count)
-        let model = parser.parseModel()
-        var all = lexDiagnostics + parser.diagnostics
+        var parser = Parser(file: file, lexer: Lexer(file: file, keep: maximumErrors), errorCount: 0)
+        var model = parser.parseModel()
+        // Count the lexical errors after the place where the error limit stopped the parser.
+        parser.lexer.evaluates = false
+        while parser.current.kind != .endOfFile { parser.current = parser.lexer.next() }
+        let lexical = parser.lexer
+        if lexical.errorCount > 0 && lexical.errorCount + parser.diagnostics.count >= maximumErrors {
+            // Counting every lexical error from the start, the limit would have stopped the parser earlier: parse
+            // again knowing them all (below the limit the count changes nothing, so one pass is the same).
+            model = ModelNode()
+            parser = Parser(file: file, lexer: Lexer(file: file, evaluates: false, keep: 0), errorCount: lexical.errorCount)
+            model = parser.parseModel()
+        }
         // Stable sort by position.
-        all = all.enumerated().sorted {
+        let all = (lexical.diagnostics + parser.diagnostics).enumerated().sorted {
             let a = $0.element.span?.start ?? Int.max, b = $1.element.span?.start ?? Int.max
             return a != b ? a < b : $0.offset < $1.offset
         }.map(\.element)
-        return (model, capped(all, file: file, force: parser.stopped))
+        return (model, capped(all, total: lexical.errorCount + parser.diagnostics.count, file: file, force: parser.stopped))
     }
 
-    /// The first `maximumErrors` diagnostics, followed by E0107 when there were more (or `force` says parsing
-    /// stopped early).
-    static func capped(_ diagnostics: [Diagnostic], file: SourceFile, force: Bool = false) -> [Diagnostic] {
-        guard force || diagnostics.count > maximumErrors else { return diagnostics }
+    /// The first `maximumErrors` diagnostics, followed by E0107 when there were more (`total`, counting any not
+    /// kept) or `force` says parsing stopped early.
+    static func capped(_ diagnostics: [Diagnostic], total: Int? = nil, file: SourceFile, force: Bool = false) -> [Diagnostic] {
+        guard force || (total ?? diagnostics.count) > maximumErrors else { return diagnostics }
         return Array(diagnostics.prefix(maximumErrors)) + [
             Diagnostic(code: DiagnosticCode.tooManyErrors, message: "too many errors; stopped after \(maximumErrors)",
                        file: file, path: file.path),
         ]
     }
 
-    var current: Token { tokens[min(index, tokens.count - 1)] }
-    var previousEnd: Int { index > 0 ? tokens[index - 1].span.end : 0 }
+    /// Whether values are worth storing: only a file without any error is lowered.
+    var building: Bool { errorCount == 0 && lexer.errorCount == 0 }
 
-    mutating func advance() { if index < tokens.count - 1 { index += 1 } }
+    mutating func advance() {
+        guard current.kind != .endOfFile else { return }
+        previousEnd = current.span.end
+        // Past the first error no value is stored, so none needs computing.
+        if lexer.evaluates && !building { lexer.evaluates = false }
+        current = lexer.next()
+        consumed += 1
+    }
+
+    /// The text of a token (sliced from the source).
+    func text(_ token: Token) -> String { lexer.text(of: token) }
+
+    /// Whether the current token is the keyword `word`.
+    func atKeyword(_ word: StaticString) -> Bool { current.kind == .keyword && lexer.token(current, is: word) }
+
+    /// How a token reads in a message: `'dense'`, `',`', `end of file` (a long one shortened).
+    func described(_ token: Token) -> String {
+        let text = Diagnostic.quoted(text(token))
+        return switch token.kind {
+        case .endOfFile: "end of file"
+        case .string: "string \"\(text)\""
+        case .number: "number '\(text)'"
+        case .keyword: "keyword '\(text)'"
+        default: "'\(text)'"
+        }
+    }
 
     /// Records a syntax error at the current token (just after the previous token at end of file), unless the
     /// lexer already reported an error right here.
@@ -69,7 +122,7 @@ struct Parser {
 
     /// Reports "expected X, found Y" and abandons the construct.
     mutating func fail(expected: String, help: String? = nil) throws(ParseFailure) -> ParseFailure {
-        try report("expected \(expected), found \(current.described)", help: help)
+        try report("expected \(expected), found \(described(current))", help: help)
         return .abandon
     }
 
@@ -82,32 +135,37 @@ struct Parser {
 
     /// Skips to the next token that can start what `stops` names (or the end of the file).
     mutating func synchronize(to stops: Set<String>) {
-        while current.kind != .endOfFile && !(current.kind == .keyword && stops.contains(current.text)) { advance() }
+        while current.kind != .endOfFile && !(current.kind == .keyword && stops.contains(text(current))) { advance() }
     }
 
     // MARK: statements
 
     mutating func parseModel() -> ModelNode {
-        var statements: [StatementNode] = []
+        var model = ModelNode()
         while current.kind != .endOfFile {
-            let start = index
+            let start = consumed
             do throws(ParseFailure) {
-                if let statement = try parseStatement() { statements.append(statement) }
+                switch try parseStatement() {
+                case .dense(let layer): model.layers.append(layer)
+                case let statement?: model.statements.append(statement)
+                case nil: break
+                }
             } catch .stop {
                 break
             } catch {
                 synchronize(to: Parser.statementKeywords)
             }
             // Always make progress, whatever went wrong.
-            if index == start { advance() }
+            if consumed == start { advance() }
         }
-        return ModelNode(statements: statements)
+        return model
     }
 
     mutating func parseStatement() throws(ParseFailure) -> StatementNode? {
         let token = current
         if token.kind == .keyword {
-            switch token.text {
+            let word = text(token)
+            switch word {
             case "network":
                 advance()
                 let name = try parseName("the model's name")
@@ -123,7 +181,7 @@ struct Parser {
             case "parameters":
                 advance()
                 let path = try expect(.string, "a file name in double quotes, e.g. \"weights.npz\"")
-                return .parameters(keyword: token.span, path: path.text, pathSpan: path.span)
+                return .parameters(keyword: token.span, path: text(path), pathSpan: path.span)
             case "at":
                 advance()
                 let name = try parseName("the input's name")
@@ -132,8 +190,8 @@ struct Parser {
                 return .at(keyword: token.span, name: name, point: point,
                            span: SourceSpan(start: token.span.start, end: point.span.end))
             case "weight", "bias":
-                try report("'\(token.text)' clause outside a layer", code: DiagnosticCode.misplacedClause,
-                           help: "write '\(token.text)' under the 'dense' layer it belongs to")
+                try report("'\(word)' clause outside a layer", code: DiagnosticCode.misplacedClause,
+                           help: "write '\(word)' under the 'dense' layer it belongs to")
                 // Skip the clause (its array) so that its contents cause no further errors.
                 advance()
                 synchronize(to: Parser.statementKeywords)
@@ -145,7 +203,7 @@ struct Parser {
         var help: String?
         // 'weights' or 'biases' under a layer lands here too, so clause keywords are candidates as well.
         let candidates = Parser.statementKeywords.union(Parser.clauseKeywords).sorted()
-        if token.kind == .identifier, let guess = Spelling.closest(to: token.text, among: candidates) {
+        if token.kind == .identifier, let guess = Spelling.closest(to: text(token), among: candidates) {
             help = "did you mean '\(guess)'?"
         }
         throw try fail(expected: "a statement ('network', 'input', 'dense', 'parameters' or 'at')", help: help)
@@ -159,31 +217,40 @@ struct Parser {
         let width = try parseInteger("the layer's width (a whole number)")
         let activation = try parseActivation()
         var node = DenseNode(keywordSpan: keyword, name: name, width: width, activation: activation)
-        while current.kind == .keyword && Parser.clauseKeywords.contains(current.text) {
-            let clauseStart = index
+        while atKeyword("weight") || atKeyword("bias") {
+            let clauseStart = consumed
             do throws(ParseFailure) {
-                if current.text == "weight" {
+                if atKeyword("weight") {
                     let keywordSpan = current.span
                     advance()
-                    node.weights.append(WeightClause(keywordSpan: keywordSpan, matrix: try parseMatrix()))
+                    let matrix = try parseMatrix()
+                    if node.weight == nil {
+                        node.weight = WeightClause(keywordSpan: keywordSpan, matrix: matrix)
+                    } else if node.secondClauses["weight"] == nil {
+                        node.secondClauses["weight"] = keywordSpan
+                    }
                 } else {
                     let keywordSpan = current.span
                     advance()
-                    if current.kind == .identifier && current.text == "none" {
-                        node.biases.append(BiasClause(keywordSpan: keywordSpan, vector: nil,
-                                                      span: SourceSpan(start: keywordSpan.start, end: current.span.end)))
+                    let clause: BiasClause
+                    if current.kind == .identifier && lexer.token(current, is: "none") {
+                        clause = BiasClause(keywordSpan: keywordSpan, vector: nil)
                         advance()
                     } else {
                         let vector = try parseVector("the bias ('[...]' or 'none')")
-                        node.biases.append(BiasClause(keywordSpan: keywordSpan, vector: vector,
-                                                      span: SourceSpan(start: keywordSpan.start, end: vector.span.end)))
+                        clause = BiasClause(keywordSpan: keywordSpan, vector: vector)
+                    }
+                    if node.bias == nil {
+                        node.bias = clause
+                    } else if node.secondClauses["bias"] == nil {
+                        node.secondClauses["bias"] = keywordSpan
                     }
                 }
             } catch .stop {
                 throw .stop
             } catch {
                 synchronize(to: Parser.statementKeywords.union(Parser.clauseKeywords))
-                if index == clauseStart { advance() }
+                if consumed == clauseStart { advance() }
             }
         }
         return node
@@ -193,23 +260,24 @@ struct Parser {
         guard current.kind == .identifier else {
             throw try fail(expected: "an activation", help: "activations: " + Activation.allNames.joined(separator: ", "))
         }
-        let name = NameNode(text: current.text, span: current.span)
+        let name = NameNode(text: text(current), span: current.span)
         advance()
-        guard current.kind == .leftParen else { return ActivationNode(name: name, arguments: nil, span: name.span) }
+        guard current.kind == .leftParen else { return ActivationNode(name: name, argumentBox: nil, span: name.span) }
         advance()
-        var arguments: [NumberNode] = []
+        var arguments = ParameterArray.Builder(capacity: 0)
         if current.kind != .rightParen {
-            arguments = try parseNumberList(closing: .rightParen)
+            _ = try parseNumberList(closing: .rightParen, into: &arguments)
         }
         let close = try expect(.rightParen, "',' or ')' after a coefficient")
-        return ActivationNode(name: name, arguments: arguments, span: SourceSpan(start: name.span.start, end: close.span.end))
+        return ActivationNode(name: name, argumentBox: Boxed(arguments.finish()),
+                              span: SourceSpan(start: name.span.start, end: close.span.end))
     }
 
     // MARK: pieces
 
     mutating func parseName(_ what: String) throws(ParseFailure) -> NameNode {
         if current.kind == .keyword {
-            let word = current.text
+            let word = text(current)
             try report("expected \(what), found keyword '\(word)'", code: DiagnosticCode.keywordAsName,
                        help: "'\(word)' is a keyword; choose another name")
             // Step over the keyword so recovery does not take it for the start of a statement.
@@ -217,53 +285,74 @@ struct Parser {
             throw .abandon
         }
         let token = try expect(.identifier, what)
-        return NameNode(text: token.text, span: token.span)
+        return NameNode(text: text(token), span: token.span)
     }
 
     mutating func parseInteger(_ what: String) throws(ParseFailure) -> IntegerNode {
-        let token = try expect(.number, what)
-        guard token.number != nil else { return IntegerNode(text: token.text, value: nil, span: token.span) }
-        guard token.text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            index -= 1
+        guard current.kind == .number else { throw try fail(expected: what) }
+        let token = current
+        let literal = text(token)
+        if token.number != nil, !literal.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            // Reported at the number itself, which stays current.
             throw try fail(expected: what, help: "sizes are written as whole numbers without sign, e.g. '3'")
         }
-        return IntegerNode(text: token.text, value: Int(token.text), span: token.span)
+        advance()
+        return IntegerNode(value: token.number == nil ? nil : Int(literal), span: token.span)
     }
 
-    /// NUMBER { "," NUMBER } [ "," ], stopping before `closing`.
-    mutating func parseNumberList(closing: TokenKind) throws(ParseFailure) -> [NumberNode] {
-        var numbers: [NumberNode] = []
+    /// NUMBER { "," NUMBER } [ "," ], stopping before `closing`; appends the values while `building`. Returns the
+    /// number of entries.
+    mutating func parseNumberList(closing: TokenKind, into values: inout ParameterArray.Builder) throws(ParseFailure) -> Int {
+        var count = 0
         while true {
             let token = try expect(.number, "a number")
-            numbers.append(NumberNode(value: token.number, span: token.span))
-            guard current.kind == .comma else { return numbers }
+            count += 1
+            if building {
+                switch token.number {
+                case .fraction(let p, let q): values.append(numerator: p, denominator: q)
+                case .rational(let value): values.append(value)
+                case .unevaluated, nil: values.append(0.0) // unreachable while building: no lexical error yet
+                }
+            }
+            guard current.kind == .comma else { return count }
             advance()
-            if current.kind == closing { return numbers }
+            if current.kind == closing { return count }
         }
+    }
+
+    /// `[a, b, ...]`, its values appended to `values`; returns the entry count and the span.
+    mutating func parseVector(_ what: String, into values: inout ParameterArray.Builder) throws(ParseFailure) -> (count: Int, span: SourceSpan) {
+        let open = try expect(.leftBracket, "'[' to start \(what)")
+        let count = try parseNumberList(closing: .rightBracket, into: &values)
+        let close = try expect(.rightBracket, "',' or ']' after a number")
+        return (count, SourceSpan(start: open.span.start, end: close.span.end))
     }
 
     mutating func parseVector(_ what: String) throws(ParseFailure) -> VectorNode {
-        let open = try expect(.leftBracket, "'[' to start \(what)")
-        let entries = try parseNumberList(closing: .rightBracket)
-        let close = try expect(.rightBracket, "',' or ']' after a number")
-        return VectorNode(entries: entries, span: SourceSpan(start: open.span.start, end: close.span.end))
+        var values = ParameterArray.Builder(capacity: 0)
+        let (_, span) = try parseVector(what, into: &values)
+        return VectorNode(values: values.finish(), span: span)
     }
 
     mutating func parseMatrix() throws(ParseFailure) -> MatrixNode {
         let open = try expect(.leftBracket, "'[[' to start the weight matrix")
-        var rows: [VectorNode] = []
+        var values = ParameterArray.Builder(capacity: 0)
+        var rows: [RowNode] = []
         while true {
             if current.kind == .number {
                 throw try fail(expected: "'[' to start a row of the weight matrix",
                                help: "a weight has one row per neuron, even for a single neuron: [[1, 2]]")
             }
-            rows.append(try parseVector("a row of the weight matrix"))
+            let (count, span) = try parseVector("a row of the weight matrix", into: &values)
+            if building {
+                rows.append(RowNode(count: UInt32(truncatingIfNeeded: count), start: UInt32(span.start), end: UInt32(span.end)))
+            }
             guard current.kind == .comma else { break }
             advance()
             if current.kind == .rightBracket { break }
         }
         let close = try expect(.rightBracket, "',' or ']' after a row")
-        return MatrixNode(rows: rows, span: SourceSpan(start: open.span.start, end: close.span.end))
+        return MatrixNode(values: values.finish(), rows: rows, span: SourceSpan(start: open.span.start, end: close.span.end))
     }
 }
 

@@ -45,6 +45,19 @@ public struct ParameterArray: Sendable, Equatable {
         }
     }
 
+    /// Exact unsigned integers (values beyond 2^63 become rationals; every double is the nearest one).
+    public init(unsignedIntegers integers: [UInt64]) {
+        var builder = Builder(capacity: integers.count)
+        for value in integers {
+            if let signed = Int64(exactly: value) {
+                builder.append(numerator: signed, denominator: 1)
+            } else {
+                builder.append(Rational(literal: String(value))!)
+            }
+        }
+        self = builder.finish()
+    }
+
     /// `count` zeros.
     public static func zeros(_ count: Int) -> ParameterArray {
         ParameterArray(nearest: [Double](repeating: 0, count: count), exact: .nearest)
@@ -97,6 +110,39 @@ public struct ParameterArray: Sendable, Equatable {
         }
     }
 
+    /// A finite double's exact value p/q in lowest terms when both fit in 64 bits (Rational.smallFraction of it,
+    /// without GMP), else nil. q is a power of two.
+    static func dyadicFraction(_ value: Double) -> (Int64, UInt64)? {
+        guard value.isFinite else { return nil }
+        if value == 0 { return (0, 1) }
+        let bits = value.magnitude.bitPattern
+        let biased = Int(bits >> 52), fraction = bits & ((1 << 52) - 1)
+        // |value| = m * 2^e with m odd.
+        var m = biased == 0 ? fraction : fraction | 1 << 52
+        var e = biased == 0 ? -1074 : biased - 1075
+        let zeros = m.trailingZeroBitCount
+        m >>= UInt64(zeros)
+        e += zeros
+        let negative = value < 0
+        if e >= 0 {
+            guard e <= m.leadingZeroBitCount else { return nil }
+            let magnitude = m << UInt64(e)
+            if magnitude <= UInt64(Int64.max) { return (negative ? -Int64(magnitude) : Int64(magnitude), 1) }
+            return negative && magnitude == 1 << 63 ? (Int64.min, 1) : nil
+        }
+        guard -e <= 63 else { return nil }
+        // m < 2^53 here, so it fits either sign.
+        return (negative ? -Int64(m) : Int64(m), 1 << UInt64(-e))
+    }
+
+    /// a/g and b/g for g = gcd(a, b); b > 0.
+    static func lowestTerms(_ a: UInt64, _ b: UInt64) -> (UInt64, UInt64) {
+        if a == 0 { return (0, 1) }
+        var x = a, y = b
+        while y != 0 { (x, y) = (y, x % y) }
+        return (a / x, b / x)
+    }
+
     /// Bits of numerator plus denominator of a double's exact value.
     static func bitSize(ofDouble value: Double) -> Int {
         guard value != 0, value.isFinite else { return 2 }
@@ -123,12 +169,25 @@ public struct ParameterArray: Sendable, Equatable {
             appendExact(nearest: value, fraction: nil, rational: nil)
         }
 
-        /// Appends p/q (q > 0, in lowest terms or not).
+        /// Appends p/q (q > 0, in lowest terms or not), stored as `append(_: Rational)` would store it, but without
+        /// building a GMP rational unless a part is beyond 2^53 (the nearest double then needs one).
         public mutating func append(numerator p: Int64, denominator q: UInt64) {
             precondition(q > 0)
-            if q == 1, let d = Double(exactly: p) { return append(d) }
-            let value = Rational(fraction: p, q)
-            appendExact(nearest: value.fastDoubleValue, fraction: (p, q), rational: nil)
+            let (m, d) = ParameterArray.lowestTerms(p.magnitude, q)
+            let negative = p < 0 && m != 0
+            if d.nonzeroBitCount == 1, let magnitude = Double(exactly: m) {
+                // A power-of-two denominator up to 2^63 and an exactly representable numerator: an exact double.
+                return append(negative ? -(magnitude / Double(d)) : magnitude / Double(d))
+            }
+            let numerator = negative ? Int64(bitPattern: 0 &- m) : Int64(m)
+            let nearest: Double
+            if m < 1 << 53, d < 1 << 53 {
+                // Both exact as doubles: one IEEE division rounds correctly (as Rational.fastDoubleValue does).
+                nearest = negative ? -(Double(m) / Double(d)) : Double(m) / Double(d)
+            } else {
+                nearest = Rational(fraction: numerator, d).fastDoubleValue
+            }
+            appendExact(nearest: nearest, fraction: (numerator, d), rational: nil)
         }
 
         /// Appends any rational.
@@ -154,7 +213,7 @@ public struct ParameterArray: Sendable, Equatable {
             guard let fraction else {
                 if numerators != nil {
                     // An exact double as a fraction: its dyadic form may not fit 64 bits, so fall back to rationals.
-                    if let (p, q) = Rational(double).smallFraction {
+                    if let (p, q) = ParameterArray.dyadicFraction(double) {
                         numerators!.append(p); denominators!.append(q)
                     } else {
                         promoteToRationals(upTo: index)
@@ -168,7 +227,7 @@ public struct ParameterArray: Sendable, Equatable {
                 var ps: [Int64] = [], qs: [UInt64] = []
                 ps.reserveCapacity(nearest.capacity); qs.reserveCapacity(nearest.capacity)
                 for earlier in nearest[..<index] {
-                    guard let (p, q) = Rational(earlier).smallFraction else {
+                    guard let (p, q) = ParameterArray.dyadicFraction(earlier) else {
                         promoteToRationals(upTo: index)
                         rationals!.append(Rational(fraction: fraction.0, fraction.1))
                         return

@@ -1,5 +1,11 @@
-// .npz archives: a zip of .npy files (NumPy's format, versions 1 to 3). We read float64, float32 and integer arrays
-// in C order, little-endian, and write float64. Anything else is a clear error naming the member, never a trap.
+// .npz archives: a zip of .npy files (NumPy's format, versions 1 to 3). We read float64, float32 and 32- and 64-bit
+// integer arrays in C order, little-endian, and write float64. Anything else is a clear error naming the member,
+// never a trap.
+//
+// Reading is lazy and bounded. Opening an archive reads its central directory only; a member is inflated when it is
+// asked for, and its header is read first. Inflation stops as soon as a member holds more bytes than its header
+// describes (a member that declares 100 bytes and inflates to 4 GiB is refused one chunk past its real size), and a
+// header that describes more than `maximumMemberBytes` is refused before any data is read.
 import Foundation
 import NNFeynAlgebra
 import NNFeynIO
@@ -8,9 +14,19 @@ import ZIPFoundation
 /// A dense array of doubles with a shape (C order: the last index varies fastest).
 public struct NDArray: Sendable, Equatable {
     public var shape: [Int]
+    /// The nearest double of each value: the value itself for floats and for integers up to 2^53.
     public var values: [Double]
     /// The dtype the values were stored as ("<f8", "<f4", ...), for messages.
     public var storedType: String
+    /// The exact values of an integer array holding an integer a double cannot (beyond 2^53); nil when `values` are
+    /// exact.
+    public var integers: Integers?
+
+    /// Exact 64-bit integers.
+    public enum Integers: Sendable, Equatable {
+        case signed([Int64])
+        case unsigned([UInt64])
+    }
 
     public init(shape: [Int], values: [Double], storedType: String = "<f8") {
         precondition(shape.reduce(1, *) == values.count, "shape does not match the number of values")
@@ -53,12 +69,21 @@ public enum NPZError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// The arrays of an .npz archive, by name (without the ".npy" suffix).
 public struct NPZArchive: Sendable {
-    /// Raw .npy bytes by array name; decoded on demand so that unsupported members we never use do no harm.
+    /// Largest member read, in bytes (header and data), judged by its header before any data is inflated.
+    public static let maximumMemberBytes = 1 << 32
+
+    /// Arrays set in memory, as .npy bytes (they take precedence over members of the same name on disk).
     var members: [String: Data]
+    /// The archive on disk this one was opened from; its members are inflated when asked for.
+    let reader: Reader?
 
-    public init() { members = [:] }
+    public init() {
+        members = [:]
+        reader = nil
+    }
 
-    /// Reads an archive from disk; `displayPath` is how messages name it (defaults to the URL's path).
+    /// Opens an archive on disk, reading its directory only; `displayPath` is how messages name it (defaults to the
+    /// URL's path).
     public init(contentsOf url: URL, displayPath: String? = nil) throws(NPZError) {
         let path = displayPath ?? url.path
         // A FIFO or a device would block or never end: only regular files are opened.
@@ -78,27 +103,43 @@ public struct NPZArchive: Sendable {
         // a central directory that points past the end, so bytes always go through a file.
         let archive: Archive
         do { archive = try Archive(url: url, accessMode: .read) } catch { throw .notAZip(path: path) }
-        try self.init(archive: archive)
-        // A central directory that cannot be followed reads as "no entries": compare with what the archive declares.
-        if let declared = NPZArchive.declaredEntryCount(url), declared != members.count, declared != 0xFFFF {
-            throw .malformedMember(member: "(central directory)", reason: "declares \(declared) members but \(members.count) can be read: the archive is damaged")
+        var entries: [String: Entry] = [:]
+        var count = 0
+        for entry in archive {
+            count += 1
+            // Directories (and links) are entries too, but hold no array.
+            guard entry.type == .file else { continue }
+            var name = entry.path
+            if name.hasSuffix(".npy") { name.removeLast(4) }
+            entries[name] = entry
         }
+        // A central directory that cannot be followed reads as "no entries": compare with what the archive declares.
+        if let declared = NPZArchive.declaredEntryCount(url), declared != count, declared != 0xFFFF {
+            throw .malformedMember(member: "(central directory)", reason: "declares \(declared) members but \(count) can be read: the archive is damaged")
+        }
+        members = [:]
+        reader = Reader(archive: archive, entries: entries)
     }
 
-    /// The entry count in the end-of-central-directory record (nil if the record is not found).
+    /// The entry count in the end-of-central-directory record (nil if the record is not found). Reads the tail of
+    /// the file only: the record is the last 22 bytes plus a comment of at most 65535 bytes.
     static func declaredEntryCount(_ url: URL) -> Int? {
-        guard let data = try? Data(contentsOf: url), data.count >= 22 else { return nil }
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd(), size >= 22 else { return nil }
+        let tail = min(size, 22 + 65_535)
+        guard (try? handle.seek(toOffset: size - tail)) != nil, let data = try? handle.read(upToCount: Int(tail)),
+              data.count == Int(tail) else { return nil }
         let bytes = [UInt8](data)
-        // The record is the last 22 bytes plus a comment of at most 65535 bytes.
-        let lowest = max(0, bytes.count - 22 - 65_535)
-        for start in stride(from: bytes.count - 22, through: lowest, by: -1)
+        for start in stride(from: bytes.count - 22, through: 0, by: -1)
         where bytes[start] == 0x50 && bytes[start + 1] == 0x4B && bytes[start + 2] == 0x05 && bytes[start + 3] == 0x06 {
             return Int(bytes[start + 10]) | Int(bytes[start + 11]) << 8
         }
         return nil
     }
 
-    /// Reads an archive from bytes (through a temporary file, see above).
+    /// Reads an archive from bytes, through a temporary file (see above); the open archive keeps reading the file
+    /// after its name is removed.
     public init(data: Data, path: String = "<memory>") throws(NPZError) {
         guard data.count >= 4, data.prefix(2) == Data([0x50, 0x4B]) else { throw .notAZip(path: path) }
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("nnfeyn-npz-\(UUID().uuidString).npz")
@@ -107,41 +148,31 @@ public struct NPZArchive: Sendable {
         try self.init(contentsOf: url, displayPath: path)
     }
 
-    /// Extracts every member, checking each one's CRC-32 (a flipped bit in a weight must not load silently).
-    init(archive: Archive) throws(NPZError) {
-        var members: [String: Data] = [:]
-        for entry in archive where entry.type == .file {
-            // Refuse absurd sizes before allocating: an .npz member larger than 4 GiB is not something we load.
-            guard entry.uncompressedSize <= 1 << 32 else {
-                throw .malformedMember(member: entry.path, reason: "declares \(entry.uncompressedSize) bytes")
-            }
-            var bytes = Data()
-            do {
-                let checksum = try archive.extract(entry, skipCRC32: false) { bytes.append($0) }
-                guard checksum == entry.checksum else {
-                    throw NPZError.malformedMember(member: entry.path, reason: "CRC-32 mismatch: the archive is damaged")
-                }
-            } catch let error as NPZError {
-                throw error
-            } catch {
-                throw .malformedMember(member: entry.path, reason: "cannot extract (\(error))")
-            }
-            var name = entry.path
-            if name.hasSuffix(".npy") { name.removeLast(4) }
-            members[name] = bytes
+    /// Array names, sorted.
+    public var names: [String] { Set(members.keys).union(reader?.entries.keys.map { $0 } ?? []).sorted() }
+
+    public func contains(_ name: String) -> Bool { members[name] != nil || reader?.entries[name] != nil }
+
+    /// One array's dtype and shape, read without its data.
+    public func header(_ name: String) throws(NPZError) -> NPYHeader {
+        if let bytes = members[name] {
+            guard let header = try NPY.header(bytes, member: name) else { throw NPY.incomplete(bytes, member: name) }
+            return header
         }
-        self.members = members
+        guard let reader, let entry = reader.entries[name] else { throw .missingMember(member: name, available: names) }
+        return try reader.header(entry, member: name)
     }
 
-    /// Array names, sorted.
-    public var names: [String] { members.keys.sorted() }
-
-    public func contains(_ name: String) -> Bool { members[name] != nil }
-
-    /// Decodes one array.
+    /// Decodes one array, inflating that member only, and no more of it than its header describes.
     public func array(_ name: String) throws(NPZError) -> NDArray {
-        guard let bytes = members[name] else { throw .missingMember(member: name, available: names) }
-        return try NPY.decode(bytes, member: name)
+        try NPY.decode(bytes(name), member: name)
+    }
+
+    /// A member's .npy bytes.
+    func bytes(_ name: String) throws(NPZError) -> Data {
+        if let bytes = members[name] { return bytes }
+        guard let reader, let entry = reader.entries[name] else { throw .missingMember(member: name, available: names) }
+        return try reader.contents(entry, member: name)
     }
 
     /// Adds or replaces an array (stored as float64).
@@ -155,7 +186,7 @@ public struct NPZArchive: Sendable {
             let archive = try Archive(data: Data(), accessMode: .create)
             let epoch = Date(timeIntervalSince1970: 315_532_800) // 1980-01-01: fixed, so output is reproducible
             for name in names {
-                let bytes = members[name]!
+                let bytes = try bytes(name)
                 try archive.addEntry(with: name + ".npy", type: .file, uncompressedSize: Int64(bytes.count),
                                      modificationDate: epoch, compressionMethod: .none) { position, size in
                     bytes.subdata(in: Int(position)..<Int(position) + size)
@@ -176,31 +207,130 @@ public struct NPZArchive: Sendable {
     }
 }
 
+/// An archive open on disk and its entries by array name. Extraction moves the archive's file position, so it is
+/// serialised by a lock.
+final class Reader: @unchecked Sendable {
+    let archive: Archive
+    let entries: [String: Entry]
+    let lock = NSLock()
+
+    init(archive: Archive, entries: [String: Entry]) {
+        self.archive = archive
+        self.entries = entries
+    }
+
+    /// Thrown by a consumer to stop inflating: nothing more is needed.
+    struct Enough: Error {}
+
+    /// The member's header, inflating no more than one chunk past it.
+    func header(_ entry: Entry, member: String) throws(NPZError) -> NPYHeader {
+        var bytes = Data()
+        var found: NPYHeader?
+        try extract(entry, member: member) { chunk in
+            bytes.append(chunk)
+            found = try NPY.header(bytes, member: member)
+            if found != nil { throw Enough() }
+        }
+        guard let found else { throw NPY.incomplete(bytes, member: member) }
+        return found
+    }
+
+    /// The member's bytes, refused as soon as they pass what its header describes, or when that is more than
+    /// `NPZArchive.maximumMemberBytes`.
+    func contents(_ entry: Entry, member: String) throws(NPZError) -> Data {
+        var bytes = Data()
+        var limit: Int?
+        try extract(entry, member: member) { chunk in
+            bytes.append(chunk)
+            if limit == nil, let header = try NPY.header(bytes, member: member) {
+                guard header.byteCount <= NPZArchive.maximumMemberBytes else {
+                    throw NPZError.malformedMember(member: member, reason: "its header describes \(header.byteCount) bytes, more than the \(NPZArchive.maximumMemberBytes) read")
+                }
+                limit = header.byteCount
+                bytes.reserveCapacity(min(header.byteCount, 64 << 20))
+            }
+            if let limit, bytes.count > limit {
+                throw NPZError.malformedMember(member: member, reason: "it inflates to more than the \(limit) bytes its header describes")
+            }
+        }
+        return bytes
+    }
+
+    /// Inflates an entry chunk by chunk into `consumer`. When it runs to the end, the CRC-32 is checked (a flipped
+    /// bit in a weight must not load silently); a consumer that throws `Enough` ends it early without error.
+    func extract(_ entry: Entry, member: String, _ consumer: (Data) throws -> Void) throws(NPZError) {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            let checksum = try archive.extract(entry, skipCRC32: false, consumer: consumer)
+            guard checksum == entry.checksum else {
+                throw NPZError.malformedMember(member: member, reason: "CRC-32 mismatch: the archive is damaged")
+            }
+        } catch is Enough {
+            return
+        } catch let error as NPZError {
+            throw error
+        } catch {
+            throw .malformedMember(member: member, reason: "cannot extract (\(error))")
+        }
+    }
+}
+
+/// What an .npy header says: the dtype, the shape, and where the data starts.
+public struct NPYHeader: Sendable, Equatable {
+    public var dtype: String
+    public var shape: [Int]
+    /// The number of values (the product of the shape).
+    public var count: Int
+    /// Bytes per value.
+    public var itemSize: Int
+    /// The offset of the first data byte.
+    public var dataOffset: Int
+
+    /// The member's whole size, header and data.
+    public var byteCount: Int { dataOffset + count * itemSize }
+}
+
 /// The .npy format: magic, version, a Python-dict header, raw data.
 enum NPY {
     static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59] // \x93NUMPY
+    /// Longest header read (NumPy writes about a hundred bytes; its own reader stops at 10000 by default).
+    static let maximumHeaderLength = 1 << 20
+    /// Bytes per value of the dtypes read.
+    static let itemSizes: [String: Int] = [
+        "<f8": 8, "=f8": 8, "f8": 8, "<f4": 4, "=f4": 4, "f4": 4,
+        "<i8": 8, "=i8": 8, "<i4": 4, "=i4": 4, "<u8": 8, "=u8": 8, "<u4": 4, "=u4": 4,
+    ]
 
-    static func decode(_ data: Data, member: String) throws(NPZError) -> NDArray {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+    /// The header at the start of `data`, or nil while more bytes are needed to read it. Throws as soon as what is
+    /// there is malformed or unsupported.
+    static func header(_ data: Data, member: String) throws(NPZError) -> NPYHeader? {
+        let available = data.count
+        func byte(_ i: Int) -> UInt8 { data[data.startIndex + i] }
+        for i in 0..<min(available, magic.count) where byte(i) != magic[i] {
             throw .malformedMember(member: member, reason: "missing the .npy magic bytes")
         }
-        let major = bytes[6]
+        guard available >= 10 else { return nil }
+        let major = byte(6)
         let headerLength: Int
         let headerStart: Int
         switch major {
         case 1:
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            headerLength = Int(byte(8)) | Int(byte(9)) << 8
             headerStart = 10
         case 2, 3:
-            guard bytes.count >= 12 else { throw .malformedMember(member: member, reason: "truncated header") }
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            guard available >= 12 else { return nil }
+            headerLength = Int(byte(8)) | Int(byte(9)) << 8 | Int(byte(10)) << 16 | Int(byte(11)) << 24
             headerStart = 12
         default:
             throw .malformedMember(member: member, reason: "unknown .npy version \(major)")
         }
-        guard headerStart + headerLength <= bytes.count else { throw .malformedMember(member: member, reason: "truncated header") }
-        let header = String(decoding: bytes[headerStart..<headerStart + headerLength], as: UTF8.self)
+        guard headerLength <= maximumHeaderLength else {
+            throw .malformedMember(member: member, reason: "its header is \(headerLength) bytes long (at most \(maximumHeaderLength))")
+        }
+        guard headerStart + headerLength <= available else { return nil }
+        let start = data.startIndex + headerStart
+        let header = String(decoding: data[start..<start + headerLength], as: UTF8.self)
         guard let descr = field("descr", in: header).flatMap(unquote) else {
             throw .malformedMember(member: member, reason: "header has no 'descr'")
         }
@@ -219,39 +349,64 @@ enum NPY {
             guard !overflow, product <= 1 << 40 else { throw .malformedMember(member: member, reason: "shape \(shape) is too large") }
             count = product
         }
-        let body = headerStart + headerLength
-        let itemSize: Int
-        let reader: (Int) -> Double
-        switch descr {
-        case "<f8", "=f8", "f8":
-            itemSize = 8
-            reader = { offset in Double(bitPattern: load(bytes, offset, 8)) }
-        case "<f4", "=f4", "f4":
-            itemSize = 4
-            reader = { offset in Double(Float(bitPattern: UInt32(truncatingIfNeeded: load(bytes, offset, 4)))) }
-        case "<i8", "=i8":
-            itemSize = 8
-            reader = { offset in Double(Int64(bitPattern: load(bytes, offset, 8))) }
-        case "<i4", "=i4":
-            itemSize = 4
-            reader = { offset in Double(Int32(truncatingIfNeeded: Int64(load(bytes, offset, 4)))) }
-        default:
-            throw .unsupportedType(member: member, dtype: descr)
-        }
-        guard bytes.count - body >= count * itemSize else {
-            throw .malformedMember(member: member, reason: "holds \(bytes.count - body) data bytes, shape \(shape) needs \(count * itemSize)")
-        }
-        var values = [Double]()
-        values.reserveCapacity(count)
-        for i in 0..<count { values.append(reader(body + i * itemSize)) }
-        return NDArray(shape: shape, values: values, storedType: descr)
+        guard let itemSize = itemSizes[descr] else { throw .unsupportedType(member: member, dtype: descr) }
+        return NPYHeader(dtype: descr, shape: shape, count: count, itemSize: itemSize, dataOffset: headerStart + headerLength)
     }
 
-    @inline(__always)
-    static func load(_ bytes: [UInt8], _ offset: Int, _ size: Int) -> UInt64 {
-        var value: UInt64 = 0
-        for k in 0..<size { value |= UInt64(bytes[offset + k]) << (8 * UInt64(k)) }
-        return value
+    /// The error for a member that ended before its header did.
+    static func incomplete(_ data: Data, member: String) -> NPZError {
+        .malformedMember(member: member, reason: data.count < 10 ? "missing the .npy magic bytes" : "truncated header")
+    }
+
+    static func decode(_ data: Data, member: String) throws(NPZError) -> NDArray {
+        guard let header = try header(data, member: member) else { throw incomplete(data, member: member) }
+        let dataBytes = data.count - header.dataOffset, needed = header.count * header.itemSize
+        guard dataBytes >= needed else {
+            throw .malformedMember(member: member, reason: "holds \(dataBytes) data bytes, shape \(header.shape) needs \(needed)")
+        }
+        guard dataBytes == needed else {
+            throw .malformedMember(member: member, reason: "it holds more than the \(header.byteCount) bytes its header describes")
+        }
+        let count = header.count
+        var values = [Double]()
+        values.reserveCapacity(count)
+        var integers: NDArray.Integers?
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let body = raw.baseAddress.map { $0 + header.dataOffset }
+            func load<T: FixedWidthInteger>(_ i: Int, _: T.Type) -> T {
+                T(littleEndian: body!.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self))
+            }
+            switch header.dtype {
+            case "<f8", "=f8", "f8":
+                for i in 0..<count { values.append(Double(bitPattern: load(i, UInt64.self))) }
+            case "<f4", "=f4", "f4":
+                for i in 0..<count { values.append(Double(Float(bitPattern: load(i, UInt32.self)))) }
+            case "<i4", "=i4":
+                for i in 0..<count { values.append(Double(load(i, Int32.self))) }
+            case "<u4", "=u4":
+                for i in 0..<count { values.append(Double(load(i, UInt32.self))) }
+            case "<i8", "=i8":
+                // A double holds an integer exactly up to 2^53; past that the exact integers are kept as well.
+                var exact = true
+                for i in 0..<count {
+                    let value = load(i, Int64.self)
+                    if exact && Double(exactly: value) == nil { exact = false }
+                    values.append(Double(value))
+                }
+                if !exact { integers = .signed((0..<count).map { load($0, Int64.self) }) }
+            default: // "<u8", "=u8"
+                var exact = true
+                for i in 0..<count {
+                    let value = load(i, UInt64.self)
+                    if exact && Double(exactly: value) == nil { exact = false }
+                    values.append(Double(value))
+                }
+                if !exact { integers = .unsigned((0..<count).map { load($0, UInt64.self) }) }
+            }
+        }
+        var array = NDArray(shape: header.shape, values: values, storedType: header.dtype)
+        array.integers = integers
+        return array
     }
 
     /// The raw text of `'key': value` in a Python dict literal (value up to the next top-level comma or brace).

@@ -41,6 +41,12 @@ enum ActivationKernels {
                 d?[i] = cdf + x * 0.3989422804014327 * Foundation.exp(-0.5 * x * x)
                 a[i] = x * cdf
             }
+        case .erf:
+            for i in 0..<count {
+                let x = z[i]
+                d?[i] = 1.1283791670955126 * Foundation.exp(-x * x)
+                a[i] = Foundation.erf(x)
+            }
         case .sin:
             if let d { for i in 0..<count { d[i] = Foundation.cos(z[i]) } }
             for i in 0..<count { a[i] = Foundation.sin(z[i]) }

@@ -11,7 +11,7 @@ import NNFeynPhysics
 struct Born: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Scattering lengths of step potentials and their Born series (units 2mu = hbar = 1).",
-        subcommands: [BornData.self, BornKernelsCommand.self, BornIterate.self, BornDepthSweep.self])
+        subcommands: [BornData.self, BornKernelsCommand.self, BornIterate.self, BornDepthSweepCommand.self])
 }
 
 extension PotentialFamily: ExpressibleByArgument {}

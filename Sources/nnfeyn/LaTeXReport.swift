@@ -4,9 +4,11 @@ import Foundation
 import NNFeynIO
 
 enum LaTeXReport {
-    /// Writes the sources into `directory` and compiles them when pdflatex (and pdftoppm) are installed. Returns
-    /// the files written, relative to the directory, and notes on what was skipped.
-    static func compile(_ sources: [(name: String, text: String)], in directory: String) throws -> (written: [String], notes: [String]) {
+    /// Writes the sources into `directory` and compiles them when pdflatex (and pdftoppm) are installed; figures
+    /// (every document but `report`) are rasterised at `resolution` dpi. Returns the files written, relative to the
+    /// directory, and notes on what was skipped.
+    static func compile(_ sources: [(name: String, text: String)], in directory: String,
+                        resolution: Int = 100) throws -> (written: [String], notes: [String]) {
         var written: [String] = []
         for source in sources {
             try Files.write(Data(source.text.utf8), to: directory + "/" + source.name)
@@ -22,15 +24,18 @@ enum LaTeXReport {
         let base = URL(fileURLWithPath: directory, isDirectory: true)
         // Figures first, the document that includes them last.
         let stems = sources.map { String($0.name.dropLast(4)) }.sorted { ($0 == "report" ? 1 : 0) < ($1 == "report" ? 1 : 0) }
+        let texts = Dictionary(sources.map { (String($0.name.dropLast(4)), $0.text) }, uniquingKeysWith: { a, _ in a })
         for stem in stems {
-            guard run(pdflatex, ["-interaction=nonstopmode", "-halt-on-error", stem + ".tex"], in: base) else {
+            // A \ref (pgfplots' legend to name) is resolved from the .aux that the first pass writes.
+            let passes = texts[stem]?.contains("\\ref{") == true ? 2 : 1
+            guard (0..<passes).allSatisfy({ _ in run(pdflatex, ["-interaction=nonstopmode", "-halt-on-error", stem + ".tex"], in: base) }) else {
                 notes.append("pdflatex failed on \(stem).tex (see \(stem).log)")
                 continue
             }
             written.append(stem + ".pdf")
             for suffix in [".aux", ".log"] { try? FileManager.default.removeItem(at: base.appendingPathComponent(stem + suffix)) }
             if stem != "report", let pdftoppm {
-                if run(pdftoppm, ["-png", "-r", "100", "-singlefile", stem + ".pdf", stem], in: base) {
+                if run(pdftoppm, ["-png", "-r", String(resolution), "-singlefile", stem + ".pdf", stem], in: base) {
                     written.append(stem + ".png")
                 } else {
                     notes.append("pdftoppm failed on \(stem).pdf")

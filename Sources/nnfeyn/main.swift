@@ -14,7 +14,7 @@ struct NNFeyn: ParsableCommand {
           nnfeyn diagrams model.nn --order 4 --format latex
         Exit status: 0 on success, 1 for bad input (a diagnostic is printed), 2 when 'check' finds a mismatch.
         """,
-        subcommands: [Expand.self, Check.self, Diagrams.self, Born.self, Train.self, Bench.self, Explain.self]
+        subcommands: [Expand.self, Check.self, Diagrams.self, Born.self, QFT.self, Train.self, Bench.self, Explain.self]
     )
 }
 

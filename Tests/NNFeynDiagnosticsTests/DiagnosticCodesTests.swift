@@ -73,6 +73,7 @@ import Testing
             .unusableData,
             .diverged,
             .experimentFailed,
+            .unmergeable,
             .internalError,
         ]
         #expect(Set(named).count == named.count)

@@ -31,6 +31,20 @@ import Testing
         #expect(lines[1].hasSuffix("big.nn:2:\(29 + prefix.count)"))
     }
 
+    @Test func longSpansAreQuotedAsAWindow() {
+        // A span covering a 4 MB weight matrix on one line: its start, underlined, and some of the rest.
+        let matrix = "[" + String(repeating: "[1],", count: 1_000_000) + "]"
+        let text = "input x : 2\ndense y : 1 linear weight " + matrix + " bias none\n"
+        let file = SourceFile(path: "m.nn", text: text)
+        let start = text.utf8.count - matrix.utf8.count - " bias none\n".utf8.count
+        let d = Diagnostic(code: .rowCountMismatch, message: "bad", file: file, span: SourceSpan(start: start, end: start + matrix.utf8.count))
+        let rendered = DiagnosticRenderer.render(d)
+        #expect(rendered.utf8.count < 500)
+        let lines = rendered.split(separator: "\n")
+        #expect(lines[3] == "2 | dense y : 1 linear weight " + String(matrix.prefix(120)) + "...")
+        #expect(lines[4] == "  |                           " + String(repeating: "^", count: 120))
+    }
+
     @Test func windowsNeverSplitACharacter() {
         let text = String(repeating: "é", count: 200) + "x" + String(repeating: "日", count: 200)
         let file = SourceFile(path: "m.nn", text: text)

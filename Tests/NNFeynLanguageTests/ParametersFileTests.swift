@@ -139,6 +139,29 @@ import NNFeynTestSupport
         #expect(Self.loadDiagnostics(path).map(\.code.rawValue) == ["E0220", "E0220"])
     }
 
+    /// Integers beyond 2^53 load exactly (an exact expansion uses them exactly); the archive's other members are
+    /// never read, so a damaged one that no layer names does no harm.
+    @Test func integerParametersAreExactAndUnnamedMembersUnread() throws {
+        let (path, _) = try Self.setUp("input x : 3\nparameters \"integerLayer.npz\"\ndense y : 1 linear\n", archive: nil)
+        try CraftedArchive.write([.integerLayer], to: URL(fileURLWithPath: path).deletingLastPathComponent())
+        let model = try ModelLoader.load(path: path)
+        let weight = try #require(model.parameters[0]?.weight), bias = try #require(model.parameters[0]?.bias)
+        #expect(weight.exactValues == [Rational(literal: "9007199254740993")!, Rational(literal: "-9223372036854775808")!, 3])
+        #expect(weight.nearest == [0x1p53, -0x1p63, 3])
+        #expect(bias.exactValues == [Rational(literal: "18446744073709551615")!])
+        #expect(try model.network(as: Rational.self).weights[0][0] == Rational(literal: "9007199254740993")!)
+    }
+
+    /// The shape is checked from the member's header, so a member of the wrong shape is not read at all.
+    @Test func shapeIsCheckedBeforeTheDataIsRead() throws {
+        let (path, span) = try Self.setUp("input x : 2\nparameters \"hugeHeader.npz\"\ndense ⟨y⟩ : 1 linear bias none\n", archive: nil)
+        try CraftedArchive.write([.hugeHeader], to: URL(fileURLWithPath: path).deletingLastPathComponent())
+        let found = Self.loadDiagnostics(path)
+        #expect(found.map(\.code.rawValue) == ["E0221"])
+        #expect(found.first?.span == span)
+        #expect(found.first?.message == "array 'y.weight' has shape (1073741824,), expected (1, 2)")
+    }
+
     @Test func extraMembersAreIgnored() throws {
         let a = Self.archive(["y.weight": NDArray(matrix: [[1]]), "y.bias": NDArray(vector: [0]),
                               "optimizer.state": NDArray(vector: [1, 2, 3])])

@@ -40,6 +40,63 @@ import NNFeynTestSupport
         #expect(ParameterArray(integers: [1, 2]).isExactlyDoubles)
     }
 
+    /// The builder's 64-bit fractions need no GMP, yet store exactly what appending the rational would store, with
+    /// the same nearest double (to the bit: -0 is never produced).
+    @Test func fractionsWithoutGMPMatchRationals() {
+        var cases: [(Int64, UInt64)] = [
+            (0, 1), (0, 7), (1, 1), (-1, 1), (5, 10), (1, 3), (-7, 14), (3, 4), (-3, 8), (1, 10), (123, 1000),
+            (Int64.max, 1), (Int64.min, 1), (Int64.min, 2), (Int64.min, 3), (Int64.max, UInt64.max), (1, 1 << 63),
+            (3, 1 << 63), (-3, 1 << 62), ((1 << 53) + 1, 1), ((1 << 53) + 1, 3), (9_007_199_254_740_993, 1 << 60),
+            (1, 10_000_000_000_000_000_000), (-1, 9_999_999_999_999_999_999), (1 << 53, 1 << 53 + 2),
+        ]
+        var rng = Xoshiro256(seed: 8)
+        for _ in 0..<3000 {
+            // Magnitudes from tiny to the full 64 bits, so every branch (exact double, small, beyond 2^53) is hit.
+            let p = Int64(bitPattern: rng.next() >> UInt64(rng.index(below: 64)))
+            let q = max(1, rng.next() >> UInt64(rng.index(below: 64)))
+            cases.append((p, q))
+            cases.append((p, UInt64(1) << UInt64(rng.index(below: 64))))
+        }
+        for (p, q) in cases {
+            var fast = ParameterArray.Builder(capacity: 1), slow = ParameterArray.Builder(capacity: 1)
+            fast.append(numerator: p, denominator: q)
+            slow.append(Rational(fraction: p, q))
+            let a = fast.finish(), b = slow.finish()
+            #expect(a == b, "\(p)/\(q)")
+            #expect(a.nearest[0].bitPattern == b.nearest[0].bitPattern, "\(p)/\(q)")
+        }
+        // In one array: doubles first, then fractions promote them, then a big rational promotes everything.
+        var fast = ParameterArray.Builder(capacity: 0), slow = ParameterArray.Builder(capacity: 0)
+        for (p, q) in cases.prefix(200) {
+            fast.append(numerator: p, denominator: q)
+            slow.append(Rational(fraction: p, q))
+        }
+        #expect(fast.finish() == slow.finish())
+        fast.append(Rational(literal: "1e-40")!)
+        slow.append(Rational(literal: "1e-40")!)
+        #expect(fast.finish() == slow.finish())
+        #expect(fast.finish().exactValues == slow.finish().exactValues)
+    }
+
+    /// A double's exact value as a 64-bit fraction, computed from its bits, is what GMP finds.
+    @Test func dyadicFractionsMatchGMP() {
+        var values: [Double] = [0, -0.0, 1, -1, 0.5, 3, 1e-300, 1e300, .leastNonzeroMagnitude, .leastNormalMagnitude,
+                                .greatestFiniteMagnitude, 0x1p63, -0x1p63, 0x1p62, 0x1p64, 0x1p-63, 0x1p-64, 0.1,
+                                9_007_199_254_740_992, 0x1.fffffffffffffp62, -0x1.fffffffffffffp62]
+        var rng = Xoshiro256(seed: 9)
+        for _ in 0..<5000 {
+            let random = Double(bitPattern: rng.next())
+            if random.isFinite { values.append(random) }
+            values.append(Double(Int64(bitPattern: rng.next()) >> Int64(rng.index(below: 64))) * 0x1p-40)
+        }
+        for value in values {
+            let expected = Rational(exactly: value)!.smallFraction
+            let found = ParameterArray.dyadicFraction(value)
+            #expect(found.map { [String($0.0), String($0.1)] } == expected.map { [String($0.0), String($0.1)] }, "\(value)")
+        }
+        #expect(ParameterArray.dyadicFraction(.nan) == nil)
+    }
+
     @Test func bitSizeOfDoubles() {
         #expect(ParameterArray.bitSize(ofDouble: 1) == 2)
         #expect(ParameterArray.bitSize(ofDouble: 0.5) == 3)

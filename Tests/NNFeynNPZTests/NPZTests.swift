@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import NNFeynAlgebra
+import NNFeynTestSupport
 @testable import NNFeynNPZ
 
 @Suite struct NPZTests {
@@ -95,5 +96,78 @@ import NNFeynAlgebra
             }
         }
         #expect(loaded + refused == 300 && refused > 0)
+    }
+}
+
+/// Archives as they come, not only as numpy.savez writes them: each member is read only when asked for and only as
+/// far as its header describes; directories are entries too; 64-bit integers keep their exact values.
+@Suite struct NPZReadingTests {
+    @Test func membersAreReadOnlyWhenAskedFor() throws {
+        let directory = try temporaryDirectory("nnfeyn-npz")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = try CraftedArchive.write([.mixed], to: directory)[0]
+        // Opening reads the directory: the unreadable members do no harm until someone asks for them.
+        let archive = try NPZArchive(contentsOf: url)
+        #expect(archive.names == ["bad", "damaged", "good", "strange"])
+        #expect(try archive.array("good").values == [1.5, -2])
+        #expect(try archive.header("good") == NPYHeader(dtype: "<f8", shape: [2], count: 2, itemSize: 8, dataOffset: 128))
+        #expect(throws: NPZError.malformedMember(member: "bad", reason: "missing the .npy magic bytes")) { try archive.array("bad") }
+        #expect(throws: NPZError.unsupportedType(member: "strange", dtype: "<U7")) { try archive.array("strange") }
+        #expect(throws: NPZError.malformedMember(member: "damaged", reason: "CRC-32 mismatch: the archive is damaged")) {
+            try archive.array("damaged")
+        }
+        #expect(throws: NPZError.missingMember(member: "none", available: ["bad", "damaged", "good", "strange"])) { try archive.array("none") }
+    }
+
+    @Test func directoryEntriesAreAccepted() throws {
+        let directory = try temporaryDirectory("nnfeyn-npz")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let archive = try NPZArchive(contentsOf: try CraftedArchive.write([.directories], to: directory)[0])
+        #expect(archive.names == ["b", "sub/w"])
+        #expect(try archive.array("sub/w") == NDArray(matrix: [[1, 2]]))
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func inflationStopsAtTheSizeTheHeaderDescribes() throws {
+        let directory = try temporaryDirectory("nnfeyn-npz")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let urls = try CraftedArchive.write([.bomb, .hugeHeader], to: directory)
+        // 144 bytes of header and data, then 256 MiB of zeros: refused one chunk past the 144 bytes.
+        let bomb = try NPZArchive(contentsOf: urls[0])
+        #expect(try bomb.header("y.weight").shape == [1, 2])
+        #expect(throws: NPZError.malformedMember(member: "y.weight", reason: "it inflates to more than the 144 bytes its header describes")) {
+            try bomb.array("y.weight")
+        }
+        #expect(try bomb.array("y.bias").values == [0])
+        // A header describing 8 GiB is refused before any data is read.
+        let huge = try NPZArchive(contentsOf: urls[1])
+        #expect(throws: NPZError.malformedMember(member: "y.weight", reason: "its header describes 8589934720 bytes, more than the 4294967296 read")) {
+            try huge.array("y.weight")
+        }
+    }
+
+    @Test func integersBeyondDoublesKeepTheirExactValues() throws {
+        let directory = try temporaryDirectory("nnfeyn-npz")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let archive = try NPZArchive(contentsOf: try CraftedArchive.write([.integers], to: directory)[0])
+        let signed = try archive.array("i")
+        #expect(signed.integers == .signed([(1 << 53) + 1, .min, .max]))
+        #expect(signed.values == [0x1p53, -0x1p63, 0x1p63])
+        let unsigned = try archive.array("u")
+        #expect(unsigned.integers == .unsigned([.max, 5]))
+        #expect(unsigned.values == [0x1p64, 5])
+        // Integers a double holds need nothing more.
+        let small = try archive.array("s")
+        #expect(small.integers == nil && small.values == [3, -4])
+    }
+
+    @Test func trailingBytesAreMalformed() throws {
+        var archive = NPZArchive()
+        archive.set("a", NDArray(vector: [1]))
+        var bytes = try archive.bytes("a")
+        bytes.append(contentsOf: [0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(throws: NPZError.malformedMember(member: "a", reason: "it holds more than the 136 bytes its header describes")) {
+            try NPY.decode(bytes, member: "a")
+        }
     }
 }

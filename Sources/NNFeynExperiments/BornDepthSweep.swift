@@ -23,7 +23,7 @@ import NNFeynPhysics
 import NNFeynTraining
 
 /// Everything that controls `nnfeyn born depth-sweep`.
-public struct DepthSweepOptions: Sendable, Equatable {
+public struct BornDepthSweepOptions: Sendable, Equatable {
     /// The maximum depths D, increasing.
     public var depths: [Double] = [0.01, 0.03, 0.1, 0.3, 1, 2]
     /// The highest order K of the tensors and residuals compared.
@@ -42,8 +42,8 @@ public struct DepthSweepOptions: Sendable, Equatable {
     }
 
     /// A run small enough for a test in a debug build: 6 steps, few potentials, one small hidden layer.
-    public static var quick: DepthSweepOptions {
-        var o = DepthSweepOptions()
+    public static var quick: BornDepthSweepOptions {
+        var o = BornDepthSweepOptions()
         o.training.steps = 6
         o.training.trainCount = 2_000
         o.training.testCount = 500
@@ -75,7 +75,7 @@ public struct DepthSweepOptions: Sendable, Equatable {
 }
 
 /// What a sweep reports as it goes.
-public enum DepthSweepEvent: Sendable {
+public enum BornDepthSweepEvent: Sendable {
     /// Network `index` (0-based, of `count`) at maximum depth `depth` finished an epoch.
     case epoch(index: Int, count: Int, depth: Double, EpochReport)
     /// Its network is trained, expanded and evaluated.
@@ -83,7 +83,7 @@ public enum DepthSweepEvent: Sendable {
 }
 
 /// One depth's network and what was read from it.
-public struct DepthOutcome: Sendable {
+public struct BornDepthOutcome: Sendable {
     /// The maximum depth D of its training wells.
     public var depth: Double
     /// f_D, mapping U to a0 in original units.
@@ -93,13 +93,13 @@ public struct DepthOutcome: Sendable {
     /// The training log (losses in standardized target units).
     public var log: TrainingLog
     /// The test wells' residuals, order by order.
-    public var residuals: ResidualComparison
+    public var residuals: BornResidualComparison
     /// Seconds spent training, expanding and evaluating.
     public var seconds: Double
 }
 
 /// The residuals after k = 0...K orders on test wells: the network's own and the exact ones.
-public struct ResidualComparison: Sendable, Equatable {
+public struct BornResidualComparison: Sendable, Equatable {
     /// network[k]: f - sum_{j<=k} P_j at every test well (network[0] = f).
     public var network: [[Double]]
     /// exact[k]: a0 - sum_{j<=k} a_j at every test well (exact[0] = a0).
@@ -121,22 +121,22 @@ public struct ResidualComparison: Sendable, Equatable {
 }
 
 /// A finished sweep.
-public struct DepthSweepRun: Sendable {
+public struct BornDepthSweepRun: Sendable {
     /// The options it ran with.
-    public var options: DepthSweepOptions
+    public var options: BornDepthSweepOptions
     /// The exact Born tensors of orders 0...K.
     public var exact: TaylorExpansion<Double>
     /// One outcome per depth, in the order of `options.depths`.
-    public var outcomes: [DepthOutcome]
+    public var outcomes: [BornDepthOutcome]
     /// The numbers written to report.json.
-    public var report: DepthSweepReport
+    public var report: BornDepthSweepReport
 }
 
 /// Runs the depth sweep.
-public enum DepthSweep {
+public enum BornDepthSweep {
     /// Trains, expands and evaluates one network per depth.
-    public static func run(_ options: DepthSweepOptions,
-                           progress: (@Sendable (DepthSweepEvent) -> Void)? = nil) throws(IterationError) -> DepthSweepRun {
+    public static func run(_ options: BornDepthSweepOptions,
+                           progress: (@Sendable (BornDepthSweepEvent) -> Void)? = nil) throws(IterationError) -> BornDepthSweepRun {
         try options.validate()
         let K = options.orders, n = options.training.steps
         let exact: TaylorExpansion<Double>
@@ -144,7 +144,7 @@ public enum DepthSweep {
             exact = try BornTensors.expansion(edges: StepPotential.equalEdges(steps: n, range: options.training.range), order: K)
         } catch { throw .invalid(error.description) }
         let clock = ContinuousClock()
-        var outcomes: [DepthOutcome] = []
+        var outcomes: [BornDepthOutcome] = []
         for (index, depth) in options.depths.enumerated() {
             let began = clock.now
             let o = options.training(depth: depth)
@@ -170,18 +170,18 @@ public enum DepthSweep {
             do { tensors = try Expander.expand(network, order: K) } catch {
                 throw .expansion(iteration: index + 1, error.description)
             }
-            let residuals = ResidualComparison(
+            let residuals = BornResidualComparison(
                 predictions: network.predict(test.potentials), tensors: tensors, a0: test.a0,
                 bornTerms: bornTerms(test, order: K), potentials: test.potentials, orders: K)
             let seconds = IterativePerturbationTheory.seconds(clock.now - began)
-            outcomes.append(DepthOutcome(depth: depth, network: network, tensors: tensors, log: result.log,
+            outcomes.append(BornDepthOutcome(depth: depth, network: network, tensors: tensors, log: result.log,
                                          residuals: residuals, seconds: seconds))
             progress?(.depthDone(index: index, depth: depth,
                                  tensorErrors: (1...K).map { tensors.relativeFrobeniusError(against: exact, order: $0) },
                                  seconds: seconds))
         }
-        let report = DepthSweepReport(options: options, exact: exact, outcomes: outcomes)
-        return DepthSweepRun(options: options, exact: exact, outcomes: outcomes, report: report)
+        let report = BornDepthSweepReport(options: options, exact: exact, outcomes: outcomes)
+        return BornDepthSweepRun(options: options, exact: exact, outcomes: outcomes, report: report)
     }
 
     /// a_1...a_K of every row of `data`, by the scalar any-order recursion.
@@ -200,9 +200,9 @@ public enum DepthSweep {
     public static func stem(depth: Double) -> String { "depth-\(depth)" }
 }
 
-extension DepthSweepRun {
+extension BornDepthSweepRun {
     /// Each depth's network under its file stem.
     public var models: [(stem: String, model: Model)] {
-        outcomes.map { (DepthSweep.stem(depth: $0.depth), Model($0.network)) }
+        outcomes.map { (BornDepthSweep.stem(depth: $0.depth), Model($0.network)) }
     }
 }

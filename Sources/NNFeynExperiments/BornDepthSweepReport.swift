@@ -9,9 +9,9 @@ import Foundation
 import NNFeynAlgebra
 
 /// report.json of `nnfeyn born depth-sweep`.
-public struct DepthSweepReport: Sendable, Codable, Equatable {
+public struct BornDepthSweepReport: Sendable, Codable, Equatable {
     /// The format's name and version.
-    public var schema = DepthSweepReport.schemaName
+    public var schema = BornDepthSweepReport.schemaName
     /// The options of the run.
     public var options: Options
     /// ||K_k||_F of the exact Born tensors, k = 1...K.
@@ -24,7 +24,7 @@ public struct DepthSweepReport: Sendable, Codable, Equatable {
 
     /// The options as recorded.
     public struct Options: Sendable, Codable, Equatable {
-        /// See `DepthSweepOptions`.
+        /// See `BornDepthSweepOptions`.
         public var depths: [Double], orders: Int
         /// See `IterationOptions` (the training of each network).
         public var steps: Int, range: Double, trainCount: Int, testCount: Int, hidden: [Int], activation: String
@@ -105,7 +105,7 @@ public struct DepthSweepReport: Sendable, Codable, Equatable {
     }
 
     /// The report of a finished sweep.
-    public init(options o: DepthSweepOptions, exact: TaylorExpansion<Double>, outcomes: [DepthOutcome]) {
+    public init(options o: BornDepthSweepOptions, exact: TaylorExpansion<Double>, outcomes: [BornDepthOutcome]) {
         let t = o.training
         options = Options(depths: o.depths, orders: o.orders, steps: t.steps, range: t.range, trainCount: t.trainCount,
                           testCount: t.testCount, hidden: t.hidden, activation: t.activation.sourceForm, epochs: t.epochs,
@@ -122,7 +122,7 @@ public struct DepthSweepReport: Sendable, Codable, Equatable {
             let r = outcome.residuals
             let a0RMS = Self.rms(r.exact[0])
             return Depth(
-                depth: outcome.depth, network: DepthSweep.stem(depth: outcome.depth) + ".nn",
+                depth: outcome.depth, network: BornDepthSweep.stem(depth: outcome.depth) + ".nn",
                 training: IterationReport.Training(epochs: outcome.log.epochs.count, bestEpoch: outcome.log.bestEpoch,
                                                    trainingLoss: kept.trainingLoss * scale * scale,
                                                    validationLoss: kept.validationLoss.map { $0 * scale * scale },

@@ -6,7 +6,7 @@ import Foundation
 import NNFeynTestSupport
 import Testing
 
-@Suite struct DepthSweepCLITests {
+@Suite struct BornDepthSweepCLITests {
     @Test func quickSweepWritesItsFilesAndShowsOrdersAppearing() throws {
         let directory = try temporaryDirectory("nnfeyn-depth-sweep")
         defer { try? FileManager.default.removeItem(at: directory) }

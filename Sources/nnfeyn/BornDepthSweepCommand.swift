@@ -1,5 +1,5 @@
 // `nnfeyn born depth-sweep`: one network per maximum depth trained on a0, and how much of the Born series each one
-// has learned. Argument handling, progress and printing only; the experiment is NNFeynExperiments.DepthSweep.
+// has learned. Argument handling, progress and printing only; the experiment is NNFeynExperiments.BornDepthSweep.
 import ArgumentParser
 import Foundation
 import NNFeynAlgebra
@@ -10,7 +10,7 @@ import NNFeynPhysics
 import NNFeynTraining
 
 /// `nnfeyn born depth-sweep`: trains a network on a0 at each maximum depth and compares it with the Born series.
-struct BornDepthSweep: ParsableCommand, StyledCommand {
+struct BornDepthSweepCommand: ParsableCommand, StyledCommand {
     static let configuration = CommandConfiguration(
         commandName: "depth-sweep",
         abstract: "Train one network on a0 per maximum depth and compare its Taylor tensors and residuals with the Born series.",
@@ -49,9 +49,9 @@ struct BornDepthSweep: ParsableCommand, StyledCommand {
     @Option(help: "Output directory (created if missing).") var out: String
     @OptionGroup var diagnostics: DiagnosticOptions
 
-    var options: DepthSweepOptions {
+    var options: BornDepthSweepOptions {
         get throws {
-            var o = quick ? DepthSweepOptions.quick : DepthSweepOptions()
+            var o = quick ? BornDepthSweepOptions.quick : BornDepthSweepOptions()
             if let depths {
                 let values = depths.split(separator: ",", omittingEmptySubsequences: false).map {
                     Double($0.trimmingCharacters(in: .whitespaces))
@@ -104,8 +104,8 @@ struct BornDepthSweep: ParsableCommand, StyledCommand {
             }
         }
         try Files.prepareDirectory(out)
-        let display = DepthSweepProgressPrinter()
-        let run = try DepthSweep.run(options, progress: display.report)
+        let display = BornDepthSweepProgressPrinter()
+        let run = try BornDepthSweep.run(options, progress: display.report)
         var written: [String] = []
         for (stem, model) in run.models {
             try ModelWriter.write(model, to: out + "/" + stem + ".nn", parametersFileName: stem + ".npz")
@@ -136,10 +136,10 @@ struct BornDepthSweep: ParsableCommand, StyledCommand {
 }
 
 /// Progress on stderr: a redrawn bar per depth on a terminal, plain lines otherwise (every tenth epoch).
-final class DepthSweepProgressPrinter: Sendable {
+final class BornDepthSweepProgressPrinter: Sendable {
     let terminal = isatty(STDERR_FILENO) != 0
 
-    func report(_ event: DepthSweepEvent) {
+    func report(_ event: BornDepthSweepEvent) {
         switch event {
         case .epoch(let index, let count, let depth, let r):
             let loss = String(format: "loss %.4e", r.trainingLoss) + (r.validationLoss.map { String(format: "  val %.4e", $0) } ?? "")

@@ -5,14 +5,14 @@
 import Foundation
 
 /// The LaTeX sources of a sweep's report.
-public struct DepthSweepLaTeX: Sendable {
+public struct BornDepthSweepLaTeX: Sendable {
     /// The figure body (a tikzpicture).
     public var figure: String
     /// The full report document.
     public var document: String
 
     /// Builds the figure and the document from a finished sweep.
-    public init(report: DepthSweepReport) {
+    public init(report: BornDepthSweepReport) {
         figure = Self.figure(report)
         document = Self.document(report, figure: figure)
     }
@@ -30,7 +30,7 @@ public struct DepthSweepLaTeX: Sendable {
             + IterationLaTeX.rows(data) + "};\n\\addlegendentry{\(legend)}\n"
     }
 
-    static func figure(_ report: DepthSweepReport) -> String {
+    static func figure(_ report: BornDepthSweepReport) -> String {
         let K = report.options.orders
         let d = report.depths
         var tensors = "", left = "", residuals = ""
@@ -61,7 +61,7 @@ public struct DepthSweepLaTeX: Sendable {
             """
     }
 
-    static func document(_ report: DepthSweepReport, figure: String) -> String {
+    static func document(_ report: BornDepthSweepReport, figure: String) -> String {
         let o = report.options, K = o.orders
         let tensorRows = report.depths.map { d in
             "\(IterationLaTeX.number(d.depth)) & " + d.tensors.map { IterationLaTeX.latexNumber($0.relativeError) }.joined(separator: " & ")
@@ -141,10 +141,10 @@ public struct DepthSweepLaTeX: Sendable {
     }
 }
 
-extension DepthSweepRun {
+extension BornDepthSweepRun {
     /// report.tex and fig-depth-sweep.tex, as (file name, text); compiling them is the command line's job.
     public var latexSources: [(name: String, text: String)] {
-        let latex = DepthSweepLaTeX(report: report)
+        let latex = BornDepthSweepLaTeX(report: report)
         return [("report.tex", latex.document), ("fig-depth-sweep.tex", IterationLaTeX.standalone(latex.figure))]
     }
 }

@@ -10,7 +10,7 @@ import NNFeynTestSupport
 import Testing
 @testable import NNFeynExperiments
 
-@Suite struct DepthSweepTests {
+@Suite struct BornDepthSweepTests {
     @Test func residualsAfterKOrdersOfAKnownNetwork() throws {
         // f = z + z^2 + z^3 with z = w . U: the residual after k orders is the rest of the cubic, exactly.
         let w = [0.3, -0.7, 1.1]
@@ -20,7 +20,7 @@ import Testing
         let rows = (0..<10 * 3).map { _ in rng.uniform(-1, 1) }
         let a0 = (0..<10).map { _ in rng.uniform(-1, 1) }
         let terms = (0..<10).map { _ in (0..<4).map { _ in rng.uniform(-1, 1) } }
-        let r = ResidualComparison(predictions: network.predict(rows), tensors: tensors, a0: a0, bornTerms: terms,
+        let r = BornResidualComparison(predictions: network.predict(rows), tensors: tensors, a0: a0, bornTerms: terms,
                                    potentials: rows, orders: 4)
         #expect(r.network.count == 5 && r.exact.count == 5)
         for row in 0..<10 {
@@ -36,7 +36,7 @@ import Testing
 
     @Test func anyOrderBornTermsAreTheDataSetsOwn() throws {
         let data = try BornDataSet(options: BornDataOptions(steps: 5, depth: 1.5, count: 50, seed: 3))
-        let terms = DepthSweep.bornTerms(data, order: 5)
+        let terms = BornDepthSweep.bornTerms(data, order: 5)
         for row in 0..<50 {
             #expect(terms[row].count == 5)
             #expect(abs(terms[row][0] - data.a1[row]) <= 1e-14 * abs(data.a1[row]))
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func everyDepthScalesTheSameDraw() throws {
-        var options = DepthSweepOptions.quick
+        var options = BornDepthSweepOptions.quick
         options.training.trainCount = 100
         let unit = try options.training(depth: 1).trainingSet()
         for depth in [0.01, 0.3, 2.0] {
@@ -58,27 +58,27 @@ import Testing
 
     @Test func invalidOptionsAreErrorsNotTraps() {
         for depths in [[], [0.1, 0.1], [0.3, 0.1], [0, 1], [1, .infinity]] as [[Double]] {
-            var options = DepthSweepOptions.quick
+            var options = BornDepthSweepOptions.quick
             options.depths = depths
             #expect(throws: IterationError.self, "\(depths)") { try options.validate() }
         }
-        var options = DepthSweepOptions.quick
+        var options = BornDepthSweepOptions.quick
         options.orders = 7
         #expect(throws: IterationError.invalid("--orders must be between 1 and 6 (got 7)")) { try options.validate() }
         options = .quick
         options.training.epochs = 0
-        #expect(throws: IterationError.self) { try DepthSweep.run(options) }
+        #expect(throws: IterationError.self) { try BornDepthSweep.run(options) }
     }
 
     @Test func aTinySweepReportsEveryDepthAndOrder() throws {
-        var options = DepthSweepOptions.quick
+        var options = BornDepthSweepOptions.quick
         options.depths = [0.1, 1]
         options.orders = 3
         options.training.steps = 3
         options.training.trainCount = 300
         options.training.testCount = 100
         options.training.epochs = 3
-        let run = try DepthSweep.run(options)
+        let run = try BornDepthSweep.run(options)
         let report = run.report
         #expect(report.depths.map(\.depth) == [0.1, 1])
         #expect(report.depths.map(\.network) == ["depth-0.1.nn", "depth-1.0.nn"])
@@ -95,8 +95,8 @@ import Testing
             // Each Born order removes most of what is left for these shallow wells.
             #expect(zip(d.residuals, d.residuals.dropFirst()).allSatisfy { $1.exactRMS < $0.exactRMS })
         }
-        #expect(try report.jsonData() == (try DepthSweep.run(options).report.jsonData()))
-        let latex = DepthSweepLaTeX(report: report)
+        #expect(try report.jsonData() == (try BornDepthSweep.run(options).report.jsonData()))
+        let latex = BornDepthSweepLaTeX(report: report)
         for source in [latex.document, IterationLaTeX.standalone(latex.figure)] {
             for environment in ["document", "tikzpicture", "groupplot", "tabular", "figure", "table"] {
                 let begins = source.components(separatedBy: "\\begin{\(environment)}").count
