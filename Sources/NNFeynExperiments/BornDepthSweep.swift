@@ -134,9 +134,11 @@ public struct BornDepthSweepRun: Sendable {
 
 /// Runs the depth sweep.
 public enum BornDepthSweep {
-    /// Trains, expands and evaluates one network per depth.
+    /// Trains, expands and evaluates one network per depth. `checkpoint` receives the sweep of the depths finished so
+    /// far after each one but the last, so a caller can save every finished network and its numbers.
     public static func run(_ options: BornDepthSweepOptions,
-                           progress: (@Sendable (BornDepthSweepEvent) -> Void)? = nil) throws(IterationError) -> BornDepthSweepRun {
+                           progress: (@Sendable (BornDepthSweepEvent) -> Void)? = nil,
+                           checkpoint: ((BornDepthSweepRun) -> Void)? = nil) throws(IterationError) -> BornDepthSweepRun {
         try options.validate()
         let K = options.orders, n = options.training.steps
         let exact: TaylorExpansion<Double>
@@ -179,6 +181,10 @@ public enum BornDepthSweep {
             progress?(.depthDone(index: index, depth: depth,
                                  tensorErrors: (1...K).map { tensors.relativeFrobeniusError(against: exact, order: $0) },
                                  seconds: seconds))
+            if let checkpoint, index + 1 < options.depths.count {
+                checkpoint(BornDepthSweepRun(options: options, exact: exact, outcomes: outcomes,
+                                             report: BornDepthSweepReport(options: options, exact: exact, outcomes: outcomes)))
+            }
         }
         let report = BornDepthSweepReport(options: options, exact: exact, outcomes: outcomes)
         return BornDepthSweepRun(options: options, exact: exact, outcomes: outcomes, report: report)

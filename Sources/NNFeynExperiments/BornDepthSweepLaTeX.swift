@@ -21,41 +21,48 @@ public struct BornDepthSweepLaTeX: Sendable {
     static let colors = ["black", "blue!80!black", "red!80!black", "green!55!black", "orange!90!black", "violet", "brown"]
     static let marks = ["*", "o", "square", "triangle", "diamond", "pentagon", "x"]
 
-    /// One log-log curve with its legend entry: (D, y) for every depth where y is positive and finite; nothing when
+    /// One log-log curve, with its legend entry when given: (D, y) for every depth where y is positive and finite; nothing when
     /// no point is.
-    static func curve(_ points: [(Double, Double)], color: String, mark: String, legend: String, dashed: Bool = false) -> String {
+    static func curve(_ points: [(Double, Double)], color: String, mark: String, legend: String?, dashed: Bool = false) -> String {
         let data = points.filter { $0.1.isFinite && $0.1 > 0 }.map { "\(IterationLaTeX.number($0.0)) \(IterationLaTeX.number($0.1))" }
         guard !data.isEmpty else { return "" }
-        return "\\addplot[\(color), thick, mark=\(mark), mark size=1.8pt\(dashed ? ", dashed" : "")] table[row sep=\\\\] {"
-            + IterationLaTeX.rows(data) + "};\n\\addlegendentry{\(legend)}\n"
+        return "\\addplot[\(color), thick, mark=\(mark), mark size=2.2pt\(dashed ? ", dashed" : "")] table[row sep=\\\\] {"
+            + IterationLaTeX.rows(data) + "};\n" + (legend.map { "\\addlegendentry{\($0)}\n" } ?? "")
     }
 
+    /// Three log-log panels side by side with one legend below them (every panel draws the orders in the same
+    /// styles, and a legend inside a panel hid data wherever it went), fonts sized to stay legible when the figure is
+    /// rasterised at 60 dpi. The left panel marks a relative error of 1 (nothing of order k learned) and the middle
+    /// one the network's fit error, below which an order cannot be learned.
     static func figure(_ report: BornDepthSweepReport) -> String {
         let K = report.options.orders
         let d = report.depths
         var tensors = "", left = "", residuals = ""
         for k in 1...K {
             let (color, mark) = (colors[k % colors.count], marks[k % marks.count])
-            tensors += curve(d.map { ($0.depth, $0.tensors[k - 1].relativeError) }, color: color, mark: mark, legend: "$k=\(k)$")
-            left += curve(d.map { ($0.depth, $0.residuals[k].relativeToA0) }, color: color, mark: mark, legend: "$k=\(k)$")
-            residuals += curve(d.map { ($0.depth, $0.residuals[k].relativeDifference) }, color: color, mark: mark,
-                               legend: "$k=\(k)$")
+            tensors += curve(d.map { ($0.depth, $0.tensors[k - 1].relativeError) }, color: color, mark: mark, legend: nil)
+            left += curve(d.map { ($0.depth, $0.residuals[k].relativeToA0) }, color: color, mark: mark, legend: "order $k=\(k)$")
+            residuals += curve(d.map { ($0.depth, $0.residuals[k].relativeDifference) }, color: color, mark: mark, legend: nil)
         }
         left += curve(d.map { ($0.depth, $0.testRelativeRMS) }, color: "black", mark: "*", legend: "fit error of $f_D$",
                       dashed: true)
+        let range = d.isEmpty ? "" : "xmin=\(IterationLaTeX.number(d.first!.depth / 1.6)), xmax=\(IterationLaTeX.number(d.last!.depth * 1.6)), "
+        let unit = d.isEmpty ? "" : "\\addplot[gray, thick, dashed, forget plot, domain=\(IterationLaTeX.number(d.first!.depth / 1.6)):\(IterationLaTeX.number(d.last!.depth * 1.6)), samples=2] {1};\n"
         return """
             \\begin{tikzpicture}
-            \\begin{groupplot}[group style={group size=3 by 1, horizontal sep=1.7cm},
-              width=6.2cm, height=6.2cm, xmode=log, ymode=log, xlabel={maximum depth $D$},
-              grid=major, grid style={gray!25}, tick label style={font=\\scriptsize},
-              legend style={font=\\scriptsize, cells={anchor=west}}, legend pos=south east,
-              title style={align=center, font=\\small}]
-            \\nextgroupplot[title={Taylor tensors at $U=0$\\\\$\\|T_k-K_k\\|_F/\\|K_k\\|_F$}, legend pos=north east]
-            \(tensors)\\nextgroupplot[title={left after $k$ Born orders\\\\$\\mathrm{rms}(a_0-\\sum_{j\\le k}a_j)/\\mathrm{rms}(a_0)$},
-              legend pos=south east]
-            \(left)\\nextgroupplot[title={network residual after $k$ orders\\\\against the exact one (relative RMS)},
-              legend pos=north east]
+            \\begin{groupplot}[group style={group size=3 by 1, horizontal sep=2.4cm},
+              width=7cm, height=6.5cm, xmode=log, ymode=log, \(range)xlabel={maximum depth $D$},
+              grid=major, grid style={gray!25}, tick label style={font=\\normalsize}, label style={font=\\large},
+              title style={align=center, font=\\large}]
+            \\nextgroupplot[title={error of the network's\\\\order-$k$ tensor at $U=0$}, ylabel={$\\|T_k-K_k\\|_F/\\|K_k\\|_F$}]
+            \(unit)\(tensors)\\nextgroupplot[title={what is left of $a_0$\\\\after $k$ Born orders},
+              ylabel={$\\mathrm{rms}(a_0-\\sum_{j\\le k}a_j)/\\mathrm{rms}(a_0)$},
+              legend to name=depthsweeplegend, legend columns=-1,
+              legend style={font=\\large, draw=none, /tikz/every even column/.append style={column sep=0.6cm}}]
+            \(left)\\nextgroupplot[title={network residual after $k$ orders\\\\against the exact one},
+              ylabel={relative RMS difference}]
             \(residuals)\\end{groupplot}
+            \\node[anchor=north] at ([yshift=-1.6cm]group c2r1.south) {\\ref{depthsweeplegend}};
             \\end{tikzpicture}
 
             """
@@ -104,7 +111,7 @@ public struct BornDepthSweepLaTeX: Sendable {
             \\resizebox{\\linewidth}{!}{%
             \(figure.trimmingCharacters(in: .whitespacesAndNewlines))}
             \\caption{Against the maximum depth $D$ of the training wells. Left: relative Frobenius error of the network's
-            order-$k$ tensor at $U=0$. Middle: what is left of $a_0$ after $k$ exact Born orders, beside the network's
+            order-$k$ tensor at $U=0$ (dashed gray: an error of 1, nothing of order $k$ learned). Middle: what is left of $a_0$ after $k$ exact Born orders, beside the network's
             own fit error (dashed): order $k+1$ can only be learned where it rises above the fit error. Right: the
             network's residual after $k$ orders against the exact residual, relative RMS.}
             \\end{figure}

@@ -93,8 +93,8 @@ public struct IterationLaTeX: Sendable {
                 \\begin{axis}[at={(\(x),0)}, width=6.4cm, height=6.4cm, axis equal image, enlargelimits=false,
                   y dir=reverse, title={\(title)}, xlabel={$j$}, ylabel={$i$}, tick align=outside,
                   colormap name=\(colormap), point meta min=\(number(low)), point meta max=\(number(high)),
-                  colorbar horizontal, colorbar style={at={(0.5,-0.3)}, anchor=north, height=0.22cm, width=4.6cm,
-                    scaled x ticks=false, xticklabel style={font=\\scriptsize, /pgf/number format/fixed,
+                  colorbar horizontal, colorbar style={at={(0.5,-0.3)}, anchor=north, height=0.26cm, width=4.6cm,
+                    scaled x ticks=false, xticklabel style={font=\\small, /pgf/number format/fixed,
                     /pgf/number format/precision=4}, xtick distance=\(number(tickDistance(low, high)))}]
                 \\addplot[matrix plot*, mesh/cols=\(n), point meta=explicit] table[meta index=2, row sep=\\\\] {\(rows(data))};
                 \\end{axis}
@@ -110,8 +110,8 @@ public struct IterationLaTeX: Sendable {
 
     /// Relative RMS error against a0 per lambda bin: the proxy of each order next to the analytic Born sum.
     static func proxyFigure(_ run: IterationRun) -> String {
-        let colors = ["blue!70!black", "red!75!black", "green!50!black"]
-        let marks = ["*", "square*", "triangle*"]
+        let colors = ["blue!70!black", "red!75!black", "green!50!black", "orange!90!black", "violet"]
+        let marks = ["*", "square*", "triangle*", "diamond*", "pentagon*"]
         var plots = ""
         for proxy in run.report.proxy {
             let centres = proxy.bins.map { ($0.lambdaMin + $0.lambdaMax) / 2 }
@@ -133,7 +133,7 @@ public struct IterationLaTeX: Sendable {
             \\begin{axis}[width=10cm, height=7cm, ymode=log, xmin=0, xmax=\(number(run.options.depth)),
               xlabel={depth scale $\\lambda$ (bin centre)}, ylabel={relative RMS error against $a_0$},
               title={Machine-learned against analytic Born approximations},
-              legend style={font=\\small, at={(1.03,0.5)}, anchor=west}, legend cell align=left,
+              legend style={font=\\normalsize, at={(1.03,0.5)}, anchor=west}, legend cell align=left,
               grid=major, grid style={gray!25}]
             \(plots)\\end{axis}
             \\end{tikzpicture}
@@ -143,6 +143,8 @@ public struct IterationLaTeX: Sendable {
 
     /// Every independent tensor entry of the learned order-k tensor (iteration k) against the exact one.
     static func entriesFigure(_ run: IterationRun) -> String {
+        // At most three panels a row, so five iterations stay legible.
+        let columns = Swift.min(run.outcomes.count, 3), rowCount = (run.outcomes.count + 2) / 3
         var groups = ""
         for outcome in run.outcomes {
             let k = outcome.iteration
@@ -161,10 +163,10 @@ public struct IterationLaTeX: Sendable {
         }
         return """
             \\begin{tikzpicture}
-            \\begin{groupplot}[group style={group size=\(run.outcomes.count) by 1, horizontal sep=1.9cm},
+            \\begin{groupplot}[group style={group size=\(columns) by \(rowCount), horizontal sep=2.1cm, vertical sep=2.6cm},
               title style={align=center, yshift=8pt},
               width=6cm, height=6cm, xlabel={exact derivative}, ylabel={learned derivative},
-              grid=major, grid style={gray!25}, scaled ticks=true, tick label style={font=\\scriptsize}]
+              grid=major, grid style={gray!25}, scaled ticks=true, tick label style={font=\\small}]
             \(groups)\\end{groupplot}
             \\end{tikzpicture}
 

@@ -293,8 +293,12 @@ public enum IterativePerturbationTheory {
     public static let tensorOrder = 3
 
     /// Generates data, trains one network per iteration on the residual, reads its tensors and evaluates the proxy.
+    /// `checkpoint` receives the run of the iterations finished so far after each one but the last (its report
+    /// evaluates the learned series up to that order), so a caller can save every finished network and its numbers
+    /// before the next long training starts.
     public static func run(_ options: IterationOptions,
-                           progress: (@Sendable (IterationEvent) -> Void)? = nil) throws(IterationError) -> IterationRun {
+                           progress: (@Sendable (IterationEvent) -> Void)? = nil,
+                           checkpoint: ((IterationRun) -> Void)? = nil) throws(IterationError) -> IterationRun {
         try options.validate()
         let clock = ContinuousClock()
         let start = clock.now
@@ -337,11 +341,20 @@ public enum IterativePerturbationTheory {
             estimate = (estimate ?? tensors.zero) + tensors.keeping(orders: orders)
             progress?(.iterationDone(iteration: k, learnedError: tensors.relativeFrobeniusError(against: exact, order: k),
                                      seconds: elapsed))
+            if let checkpoint, k < options.iterations {
+                checkpoint(finished(options, exact: exact, outcomes: outcomes, estimate: estimate!, test: test))
+            }
         }
-        let evaluation = ProxyEvaluation(estimate: estimate!, orders: options.iterations, data: test)
+        return finished(options, exact: exact, outcomes: outcomes, estimate: estimate!, test: test)
+    }
+
+    /// The run of the iterations in `outcomes`, its proxy evaluated up to the last of them.
+    static func finished(_ options: IterationOptions, exact: TaylorExpansion<Double>, outcomes: [IterationOutcome],
+                         estimate: TaylorExpansion<Double>, test: BornDataSet) -> IterationRun {
+        let evaluation = ProxyEvaluation(estimate: estimate, orders: outcomes.count, data: test)
         let report = IterationReport(options: options, exact: exact, outcomes: outcomes, test: test,
                                      evaluation: evaluation)
-        return IterationRun(options: options, exact: exact, outcomes: outcomes, estimate: estimate!, report: report,
+        return IterationRun(options: options, exact: exact, outcomes: outcomes, estimate: estimate, report: report,
                             test: evaluation)
     }
 

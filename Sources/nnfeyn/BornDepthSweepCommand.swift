@@ -105,14 +105,14 @@ struct BornDepthSweepCommand: ParsableCommand, StyledCommand {
         }
         try Files.prepareDirectory(out)
         let display = BornDepthSweepProgressPrinter()
-        let run = try BornDepthSweep.run(options, progress: display.report)
-        var written: [String] = []
-        for (stem, model) in run.models {
-            try ModelWriter.write(model, to: out + "/" + stem + ".nn", parametersFileName: stem + ".npz")
-            written += [stem + ".nn", stem + ".npz"]
+        // Every finished depth is saved before the next one trains (a killed run keeps them).
+        let checkpoint = ExperimentCheckpoint(directory: out)
+        let run = try BornDepthSweep.run(options, progress: display.report) { partial in
+            checkpoint.savePartial(models: partial.models, report: { try partial.report.jsonData() },
+                                   finished: "depth \(partial.outcomes.last.map { "\($0.depth)" } ?? "")")
         }
-        try Files.write(try run.report.jsonData(), to: out + "/report.json")
-        written.append("report.json")
+        try checkpoint.save(models: run.models, report: try run.report.jsonData())
+        var written = run.models.flatMap { [$0.stem + ".nn", $0.stem + ".npz"] } + ["report.json"]
         let latex = try LaTeXReport.compile(run.latexSources, in: out)
         written += latex.written
         for note in latex.notes { printError("note: \(note)") }

@@ -117,14 +117,14 @@ struct BornIterate: ParsableCommand, StyledCommand {
         // Fail before training, not after, when the output directory cannot be made or written.
         try Files.prepareDirectory(out)
         let display = IterationProgressPrinter()
-        let run = try IterativePerturbationTheory.run(options, progress: display.report)
-        var written: [String] = []
-        for (stem, model) in run.models {
-            try ModelWriter.write(model, to: out + "/" + stem + ".nn", parametersFileName: stem + ".npz")
-            written += [stem + ".nn", stem + ".npz"]
+        // Every finished iteration is saved before the next one trains (a killed run keeps them).
+        let checkpoint = ExperimentCheckpoint(directory: out)
+        let run = try IterativePerturbationTheory.run(options, progress: display.report) { partial in
+            checkpoint.savePartial(models: partial.models, report: { try partial.report.jsonData() },
+                                   finished: "iteration \(partial.outcomes.count)")
         }
-        try Files.write(try run.report.jsonData(), to: out + "/report.json")
-        written.append("report.json")
+        try checkpoint.save(models: run.models, report: try run.report.jsonData())
+        var written = run.models.flatMap { [$0.stem + ".nn", $0.stem + ".npz"] } + ["report.json"]
         let latex = try LaTeXReport.compile(run.latexSources, in: out)
         written += latex.written
         for note in latex.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }

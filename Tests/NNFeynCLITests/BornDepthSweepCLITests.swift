@@ -18,6 +18,10 @@ import Testing
         if toolExists("pdflatex") && toolExists("pdftoppm") { expected.append("fig-depth-sweep.png") }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         for name in expected { #expect(files.contains(name), "missing \(name)") }
+        // Progress on stderr, and every depth but the last saved as soon as it is finished (a killed run keeps it).
+        #expect(run.stderr.contains("depth 0.01 done in"))
+        for depth in depths.dropLast() { #expect(run.stderr.contains("saved depth \(depth) to"), "depth \(depth)") }
+        #expect(!run.stderr.contains("saved depth 2.0 to"))
 
         let data = try Data(contentsOf: directory.appendingPathComponent("report.json"))
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

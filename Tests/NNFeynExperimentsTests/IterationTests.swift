@@ -95,8 +95,22 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
 
     @Test func sameSeedSameReport() throws {
         let first = try Self.quickRun.get().report.jsonData()
-        let second = try IterativePerturbationTheory.run(.quick).report.jsonData()
+        // The second run also checkpoints: after iterations 1 and 2 (not the last) it hands over what is finished.
+        nonisolated(unsafe) var partials: [IterationRun] = []
+        let secondRun = try IterativePerturbationTheory.run(.quick, checkpoint: { partials.append($0) })
+        let second = try secondRun.report.jsonData()
         #expect(first == second)
+        #expect(partials.map(\.outcomes.count) == [1, 2])
+        for partial in partials {
+            let k = partial.outcomes.count
+            // A partial report is the final one cut after iteration k, its proxy evaluated up to order k.
+            #expect(partial.report.iterations == Array(secondRun.report.iterations.prefix(k)))
+            #expect(partial.report.proxy.map(\.order) == Array(1...k))
+            // Refinement changes the estimate of earlier orders later on; without it the proxies are the final ones.
+            if !secondRun.options.refine { #expect(partial.report.proxy == Array(secondRun.report.proxy.prefix(k))) }
+            #expect(partial.report.options == secondRun.report.options)
+            #expect(partial.models.map(\.stem) == (1...k).map { "iteration\($0)" })
+        }
         // A different seed changes the numbers (one short iteration is enough to see it).
         var short = IterationOptions.quick
         short.iterations = 1

@@ -196,3 +196,80 @@ func scatteringLengthSeries(edges: [Rational], values: [Rational], order K: Int)
         }
     }
 }
+
+/// The exact a0 of a step potential at a rational point, to within far less than 1e-40: the transfer matrices'
+/// entire series (cosh, sinh/k, k sinh in U h^2) summed through `terms` terms in rationals, then a0 = R - u/u'.
+/// Meant for |U| h^2 <= 0.1, where the first neglected term is below 0.1^terms / (2 terms)!.
+func scatteringLengthExactly(edges: [Rational], values: [Rational], terms: Int = 12) -> Rational {
+    var u = Rational.zero, du = Rational.one
+    for m in values.indices {
+        let h = edges[m + 1] - edges[m], x = values[m] * h * h
+        // C = Σ x^j/(2j)!, S = h Σ x^j/(2j+1)!, D = U S, by Horner from the last term.
+        var c = Rational.one, s = Rational.one
+        for j in stride(from: terms, to: 0, by: -1) {
+            c = Rational.one + x * c / Rational((2 * j - 1) * (2 * j))
+            s = Rational.one + x * s / Rational((2 * j) * (2 * j + 1))
+        }
+        s = h * s
+        (u, du) = (u * c + du * s, u * (values[m] * s) + du * c)
+    }
+    return edges[edges.count - 1] - u / du
+}
+
+@Suite struct BornTensorFiniteDifferenceTests {
+    /// Every derivative d^K a0 / dU_i...dU_l at U = 0, K = 1...6, as a product of central differences of the exact a0
+    /// (an m-fold index is the m-th central difference in that step value, points at U_i = (m/2 - j) h), all in
+    /// rational arithmetic, so the only error is the stencil's own, an even series in h; three Richardson steps
+    /// (h, h/2, h/4, h/8 with h = 1/10000) leave O(h^8). The tensors must agree to 1e-18 of the largest entry of
+    /// their order, far below anything doubles could check.
+    @Test func everyEntryOfOrdersOneToSixIsAFiniteDifferenceOfExactA0() throws {
+        let edges = [Rational(0), Rational(1, 10), Rational(1, 2), Rational(11, 20), Rational(13, 10)]
+        let n = edges.count - 1, K = 6
+        let tensors = try BornTensors.expansion(edges: edges, order: K)
+        var cache: [[Rational]: Rational] = [:]
+        func a0(_ U: [Rational]) -> Rational {
+            if let value = cache[U] { return value }
+            let value = scatteringLengthExactly(edges: edges, values: U)
+            cache[U] = value
+            return value
+        }
+        func binomial(_ m: Int, _ j: Int) -> Int { j == 0 ? 1 : binomial(m, j - 1) * (m - j + 1) / j }
+        /// The stencil estimate of the derivative with multiplicities `counts` (one per step) at step h.
+        func difference(_ counts: [Int], _ h: Rational) -> Rational {
+            var sum = Rational.zero
+            func visit(_ step: Int, _ point: [Rational], _ weight: Int) {
+                guard step < n else { sum += Rational(weight) * a0(point); return }
+                let m = counts[step]
+                guard m > 0 else { visit(step + 1, point, weight); return }
+                for j in 0...m {
+                    var next = point
+                    next[step] = Rational(m - 2 * j, 2) * h
+                    visit(step + 1, next, weight * binomial(m, j) * (j % 2 == 0 ? 1 : -1))
+                }
+            }
+            visit(0, [Rational](repeating: .zero, count: n), 1)
+            return sum / h.power(counts.reduce(0, +))
+        }
+        func richardson(_ counts: [Int]) -> Rational {
+            var row = (0..<4).map { difference(counts, Rational(1, 10_000 << $0)) }
+            for level in 1...3 {
+                let factor = Rational(1 << (2 * level))
+                row = (0..<(row.count - 1)).map { (factor * row[$0 + 1] - row[$0]) / (factor - Rational.one) }
+            }
+            return row[0]
+        }
+        for k in 1...K {
+            let entries = tensors.basis.range(ofDegree: k).map { tensors.basis.indexLists[$0] }
+            #expect(entries.count == MonomialBasis.multichoose(n, k))
+            let scale = tensors.derivatives(output: 0, order: k).map(\.magnitude).max()!
+            for indices in entries {
+                var counts = [Int](repeating: 0, count: n)
+                for i in indices { counts[i] += 1 }
+                let exact = try #require(tensors.derivative(output: 0, indices: indices))
+                let estimate = richardson(counts)
+                #expect((estimate - exact).magnitude <= Rational(1, 1_000_000_000_000_000_000) * scale,
+                        "order \(k) \(indices): \(estimate.doubleValue) vs \(exact.doubleValue)")
+            }
+        }
+    }
+}
