@@ -148,12 +148,5 @@ public struct BornDepthSweepReport: Sendable, Codable, Equatable {
     }
 
     /// Pretty-printed JSON with sorted keys; non-finite numbers become the strings "nan", "inf", "-inf".
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        var data = try encoder.encode(self)
-        data.append(contentsOf: Array("\n".utf8))
-        return data
-    }
+    public func jsonData() throws -> Data { try IterationReport.json(self) }
 }

@@ -251,11 +251,15 @@ public struct IterationReport: Sendable, Codable, Equatable {
     }
 
     /// Pretty-printed JSON with sorted keys; non-finite numbers become the strings "nan", "inf", "-inf".
-    public func jsonData() throws -> Data {
+    public func jsonData() throws -> Data { try Self.json(self) }
+
+    /// The Born experiments' report.json encoding: pretty-printed, sorted keys, a final newline, non-finite numbers as
+    /// the strings "nan", "inf", "-inf".
+    static func json<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        var data = try encoder.encode(self)
+        var data = try encoder.encode(value)
         data.append(contentsOf: Array("\n".utf8))
         return data
     }

@@ -49,7 +49,8 @@ public struct IterationLaTeX: Sendable {
     static func firstOrderFigure(_ run: IterationRun) -> String {
         let n = run.options.steps
         let edges = StepPotential.equalEdges(steps: n, range: run.options.range)
-        let learned = run.outcomes[0].tensors.dense(order: 1), exact = run.exact.dense(order: 1)
+        let exact = run.exact.dense(order: 1)
+        let learned = run.options.refine ? run.estimate.dense(order: 1) : run.outcomes[0].tensors.dense(order: 1)
         let r = (0..<n).map { (edges[$0] + edges[$0 + 1]) / 2 }
         let exactRows = (0..<n).map { "\(number(r[$0])) \(number(exact[$0]))" }
         let learnedRows = (0..<n).map { "\(number(r[$0])) \(number(learned[$0]))" }
@@ -63,11 +64,11 @@ public struct IterationLaTeX: Sendable {
               yticklabel style={/pgf/number format/fixed, /pgf/number format/precision=3}, scaled y ticks=false]
             \\nextgroupplot[height=6cm, ylabel={$\\partial a_0/\\partial U_i$ at $U=0$},
               legend pos=north west, legend cell align=left,
-              title={First-order Born kernel: iteration 1 against exact}]
+              title={First-order Born kernel: learned against exact}]
             \\addplot[black, thick] table[row sep=\\\\] {\(rows(exactRows))};
             \\addlegendentry{exact $(r_i^3 - r_{i-1}^3)/3$}
             \\addplot[only marks, mark=o, mark size=2.2pt, red!80!black] table[row sep=\\\\] {\(rows(learnedRows))};
-            \\addlegendentry{learned (iteration 1)}
+            \\addlegendentry{learned (\(iterationsLearning(order: 1, run)))}
             \\nextgroupplot[height=4.2cm, xlabel={$r$ (step midpoint)},
               ylabel={\(exponent == 0 ? "learned $-$ exact" : "$(\\text{learned}-\\text{exact})\\times10^{\(exponent)}$")}]
             \\addplot[ycomb, mark=*, mark size=1.5pt, red!80!black] table[row sep=\\\\] {\(rows(differenceRows))};
@@ -80,7 +81,9 @@ public struct IterationLaTeX: Sendable {
     /// Heat maps of the exact and learned second-order kernels and their difference.
     static func secondOrderFigure(_ run: IterationRun) -> String {
         let n = run.options.steps
-        let exact = run.exact.dense(order: 2), learned = run.outcomes[1].tensors.dense(order: 2)
+        // With refinement the learned order 2 is the sum over iterations 2...K (the estimate), else iteration 2's own.
+        let exact = run.exact.dense(order: 2)
+        let learned = run.options.refine ? run.estimate.dense(order: 2) : run.outcomes[1].tensors.dense(order: 2)
         let exponent = scaleExponent(zip(learned, exact).map { $0 - $1 })
         let difference = zip(learned, exact).map { ($0 - $1) * Foundation.pow(10, Double(exponent)) }
         let lo = Swift.min(exact.min() ?? 0, learned.min() ?? 0), hi = Swift.max(exact.max() ?? 0, learned.max() ?? 0)
@@ -103,7 +106,7 @@ public struct IterationLaTeX: Sendable {
         }
         return "\\begin{tikzpicture}\n"
             + map(exact, title: "exact $\\partial^2 a_0/\\partial U_i\\partial U_j$", x: "0cm", low: lo, high: hi, colormap: "blues")
-            + map(learned, title: "learned (iteration 2)", x: "6.2cm", low: lo, high: hi, colormap: "blues")
+            + map(learned, title: "learned (\(iterationsLearning(order: 2, run)))", x: "6.2cm", low: lo, high: hi, colormap: "blues")
             + map(difference, title: exponent == 0 ? "learned $-$ exact" : "(learned $-$ exact)$\\times10^{\(exponent)}$", x: "12.4cm", low: -bound, high: bound, colormap: "diverging")
             + "\\end{tikzpicture}\n"
     }
@@ -141,20 +144,29 @@ public struct IterationLaTeX: Sendable {
             """
     }
 
-    /// Every independent tensor entry of the learned order-k tensor (iteration k) against the exact one.
+    /// "iteration k", or with refinement "iterations k-K": the networks whose order-k tensors make the learned one.
+    static func iterationsLearning(order k: Int, _ run: IterationRun) -> String {
+        let last = run.outcomes.count
+        return run.options.refine && last > k ? "iterations \(k)--\(last)" : "iteration \(k)"
+    }
+
+    /// Every independent tensor entry of the learned order-k tensor (iteration k, or with refinement the sum over
+    /// iterations k...K) against the exact one.
     static func entriesFigure(_ run: IterationRun) -> String {
         // At most three panels a row, so five iterations stay legible.
         let columns = Swift.min(run.outcomes.count, 3), rowCount = (run.outcomes.count + 2) / 3
         var groups = ""
         for outcome in run.outcomes {
             let k = outcome.iteration
-            let learned = outcome.tensors.derivatives(output: 0, order: k)
+            let learned = run.options.refine ? run.estimate.derivatives(output: 0, order: k)
+                                             : outcome.tensors.derivatives(output: 0, order: k)
+            let error = run.options.refine ? run.report.estimateErrors[k - 1] : run.report.learnedErrors[k - 1]
             let reference = run.exact.derivatives(output: 0, order: k)
             let lo = Swift.min(reference.min() ?? 0, learned.min() ?? 0), hi = Swift.max(reference.max() ?? 0, learned.max() ?? 0)
             let pad = (hi - lo) * 0.05
             let data = zip(reference, learned).map { "\(number($0)) \(number($1))" }
             groups += """
-                \\nextgroupplot[title={order \(k) (iteration \(k))\\\\relative error \(latexNumber(run.report.learnedErrors[k - 1]))},
+                \\nextgroupplot[title={order \(k) (\(iterationsLearning(order: k, run)))\\\\relative error \(latexNumber(error))},
                   xmin=\(number(lo - pad)), xmax=\(number(hi + pad)), ymin=\(number(lo - pad)), ymax=\(number(hi + pad))]
                 \\addplot[gray, dashed, domain=\(number(lo - pad)):\(number(hi + pad))] {x};
                 \\addplot[only marks, mark=*, mark size=0.9pt, opacity=0.6, blue!70!black] table[row sep=\\\\] {\(rows(data))};
@@ -199,14 +211,17 @@ public struct IterationLaTeX: Sendable {
         }
         let captions = [
             "fig-first-order": "First-order kernel $\\partial a_0/\\partial U_i$ at $U=0$ read from iteration~1's network by "
-                + "nnfeyn's Taylor expansion, against the exact kernel $(r_i^3-r_{i-1}^3)/3$.",
+                + "nnfeyn's Taylor expansion" + (o.refine && run.outcomes.count > 1 ? " (plus the later iterations' order-1 corrections)" : "")
+                + ", against the exact kernel $(r_i^3-r_{i-1}^3)/3$.",
             "fig-second-order": "Second-order kernel $\\partial^2 a_0/\\partial U_i\\partial U_j$ at $U=0$: exact, learned by "
-                + "iteration~2 (trained on $a_0-P_1$), and their difference.",
+                + (o.refine && run.outcomes.count > 2
+                   ? "iteration~2 (trained on $a_0-P_1$) and refined by the later ones (the sum of their order-2 tensors)"
+                   : "iteration~2 (trained on $a_0-P_1$)") + ", and their difference.",
             "fig-proxy": "Relative RMS error against exact $a_0$ on \(o.testCount) fresh test potentials, binned by depth "
                 + "$\\lambda$: the machine-learned Born approximation $\\sum_{k\\le K} P_k$ (solid) and the analytic "
                 + "$a_1+\\dots+a_K$ (dashed).",
             "fig-entries": "Independent entries ($i\\le j\\le\\dots$) of each iteration's learned tensor against the exact Born "
-                + "kernel of the same order.",
+                + "kernel of the same order" + (o.refine ? " (order $k$: the sum of the order-$k$ tensors of iterations $k$ and later)." : "."),
         ]
         let body = figures.map { figure in
             "\\begin{figure}[htbp]\n\\centering\n\\resizebox{\\linewidth}{!}{%\n\(figure.body)}\n"

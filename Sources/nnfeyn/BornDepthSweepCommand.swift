@@ -29,14 +29,14 @@ struct BornDepthSweepCommand: ParsableCommand, StyledCommand {
     @Option(parsing: .unconditional, help: "Highest order of the tensors and residuals compared (1 to 6).") var orders = 4
     @Option(parsing: .unconditional, help: "Number of equal steps on [0, range] (default 16, 6 with --quick).") var steps: Int?
     @Option(parsing: .unconditional, help: "The range R of the potentials.") var range = 1.0
-    @Option(parsing: .unconditional, help: "Training potentials per depth (a tenth held out for validation).") var trainCount: Int?
-    @Option(parsing: .unconditional, help: "Fresh test potentials per depth.") var testCount: Int?
-    @Option(help: "Hidden-layer widths, comma-separated (the output is one linear neuron).") var hidden: String?
-    @Option(help: "Hidden activation (smooth: tanh, sigmoid, softplus, silu, gelu, sin, ...).") var activation: String?
-    @Option(parsing: .unconditional, help: "Epochs per network.") var epochs: Int?
-    @Option(parsing: .unconditional, help: "Rows per Adam step.") var batch: Int?
-    @Option(parsing: .unconditional, help: "Adam's base learning rate.") var lr: Double?
-    @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: LearningRateSchedule?
+    @Option(parsing: .unconditional, help: "Training potentials per depth, a tenth held out for validation (default 50000, 2000 with --quick).") var trainCount: Int?
+    @Option(parsing: .unconditional, help: "Fresh test potentials per depth (default 5000, 500 with --quick).") var testCount: Int?
+    @Option(help: "Hidden-layer widths, comma-separated; the output is one linear neuron (default 64,64, 16 with --quick).") var hidden: String?
+    @Option(help: "Hidden activation, a smooth one: tanh (the default), sigmoid, softplus, silu, gelu, sin, ...") var activation: String?
+    @Option(parsing: .unconditional, help: "Epochs per network (default 200, 40 with --quick).") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Rows per Adam step (default 256, 64 with --quick).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Adam's base learning rate (default 3e-3, 1e-2 with --quick).") var lr: Double?
+    @Option(help: "Learning-rate schedule: constant, cosine (the default) or step.") var schedule: LearningRateSchedule?
     @Option(help: "Training potentials: attractive (the default) or mixed.") var sampling: PotentialSampling?
     @Option(parsing: .unconditional, help: "Loss weight exponent p: squared errors weighted by max(lambda, floor D)^(-p) (default 1; 0: plain MSE).")
     var weightExponent: Double?
@@ -67,20 +67,8 @@ struct BornDepthSweepCommand: ParsableCommand, StyledCommand {
             t.range = range
             if let trainCount { t.trainCount = trainCount }
             if let testCount { t.testCount = testCount }
-            if let hidden {
-                let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard !widths.isEmpty, widths.allSatisfy({ $0 != nil }) else {
-                    throw ValidationError("--hidden must be comma-separated integers (got '\(hidden)')")
-                }
-                t.hidden = widths.map { $0! }
-            }
-            if let activation {
-                guard let value = Activation.simpleNames[activation] else {
-                    throw ValidationError("unknown activation '\(activation)' (one of "
-                                          + Activation.simpleNames.keys.sorted().joined(separator: ", ") + ")")
-                }
-                t.activation = value
-            }
+            if let hidden { t.hidden = try BornNetworkOptions.widths(hidden) }
+            if let activation { t.activation = try BornNetworkOptions.activation(activation) }
             if let epochs { t.epochs = epochs }
             if let batch { t.batchSize = batch }
             if let lr { t.learningRate = lr }

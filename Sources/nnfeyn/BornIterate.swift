@@ -31,25 +31,25 @@ struct BornIterate: ParsableCommand, StyledCommand {
     @Option(parsing: .unconditional, help: "The range R of the potentials.") var range = 1.0
     @Option(parsing: .unconditional, help: "Largest depth scale lambda (lambda ~ Uniform(0, depth)).") var depth = 1.0
     @Option(parsing: .unconditional, help: "Iterations, i.e. orders of the learned Born series (1 to 5).") var iterations = 3
-    @Option(parsing: .unconditional, help: "Training potentials (a tenth held out for validation).") var trainCount: Int?
-    @Option(parsing: .unconditional, help: "Fresh test potentials for the proxy.") var testCount: Int?
-    @Option(help: "Hidden-layer widths, comma-separated (the output is one linear neuron).") var hidden: String?
-    @Option(help: "Hidden activation (smooth: tanh, sigmoid, softplus, silu, gelu, sin, ...).") var activation: String?
-    @Option(parsing: .unconditional, help: "Epochs per iteration.") var epochs: Int?
-    @Option(parsing: .unconditional, help: "Rows per Adam step.") var batch: Int?
-    @Option(parsing: .unconditional, help: "Adam's base learning rate.") var lr: Double?
-    @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: LearningRateSchedule?
-    @Option(parsing: .unconditional, help: "Equal lambda bins for the proxy's error versus depth.") var depthBins: Int?
+    @Option(parsing: .unconditional, help: "Training potentials, a tenth held out for validation (default 100000, 6000 with --quick).") var trainCount: Int?
+    @Option(parsing: .unconditional, help: "Fresh test potentials for the proxy (default 20000, 1000 with --quick).") var testCount: Int?
+    @Option(help: "Hidden-layer widths, comma-separated; the output is one linear neuron (default 64,64, 24 with --quick).") var hidden: String?
+    @Option(help: "Hidden activation, a smooth one: tanh (the default), sigmoid, softplus, silu, gelu, sin, ...") var activation: String?
+    @Option(parsing: .unconditional, help: "Epochs per iteration (default 300, 80 with --quick).") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Rows per Adam step (default 256, 64 with --quick).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Adam's base learning rate (default 3e-3, 1e-2 with --quick).") var lr: Double?
+    @Option(help: "Learning-rate schedule: constant, cosine (the default) or step.") var schedule: LearningRateSchedule?
+    @Option(parsing: .unconditional, help: "Equal lambda bins for the proxy's error versus depth (default 5).") var depthBins: Int?
     @Flag(help: "Train on raw inputs instead of standardized ones.") var rawInputs = false
     @Option(help: "Training potentials: attractive (U_i = -lambda u_i, the default) or mixed (U_i ~ Uniform(-lambda, lambda)).")
     var sampling: PotentialSampling?
     @Option(parsing: .unconditional, help: "Loss weight exponent p: iteration k weights each squared error by max(lambda, floor * depth)^(-p k) (default 1; 0: plain MSE).")
     var weightExponent: Double?
     @Option(parsing: .unconditional, help: "The depth (fraction of --depth) below which loss weights stop growing (default 0.01).") var weightFloor: Double?
-    @Option(help: "Depth distribution of training potentials: uniform, or power:p (lambda = depth v^p).")
+    @Option(help: "Depth distribution of training potentials: uniform (the default), or power:p (lambda = depth v^p).")
     var depthSampling: String?
-    @Option(parsing: .unconditional, help: "Networks per iteration, averaged into one (different initial weights and shuffles).") var ensemble: Int?
-    @Option(parsing: .unconditional, help: "Decoupled weight decay of the weights (AdamW).") var weightDecay: Double?
+    @Option(parsing: .unconditional, help: "Networks per iteration, averaged into one (different initial weights and shuffles; default 1).") var ensemble: Int?
+    @Option(parsing: .unconditional, help: "Decoupled weight decay of the weights, AdamW (default 0).") var weightDecay: Double?
     @Option(parsing: .unconditional, help: "Gain on the standardized inputs (default 1).") var inputGain: Double?
     @Flag(inversion: .prefixedNo, help: "Train f(U) - f(0), so every network vanishes at U = 0 as the residuals do.")
     var anchored = true
@@ -71,20 +71,8 @@ struct BornIterate: ParsableCommand, StyledCommand {
             o.iterations = iterations
             if let trainCount { o.trainCount = trainCount }
             if let testCount { o.testCount = testCount }
-            if let hidden {
-                let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard !widths.isEmpty, widths.allSatisfy({ $0 != nil }) else {
-                    throw ValidationError("--hidden must be comma-separated integers (got '\(hidden)')")
-                }
-                o.hidden = widths.map { $0! }
-            }
-            if let activation {
-                guard let value = Activation.simpleNames[activation] else {
-                    throw ValidationError("unknown activation '\(activation)' (one of "
-                                          + Activation.simpleNames.keys.sorted().joined(separator: ", ") + ")")
-                }
-                o.activation = value
-            }
+            if let hidden { o.hidden = try BornNetworkOptions.widths(hidden) }
+            if let activation { o.activation = try BornNetworkOptions.activation(activation) }
             if let epochs { o.epochs = epochs }
             if let batch { o.batchSize = batch }
             if let lr { o.learningRate = lr }

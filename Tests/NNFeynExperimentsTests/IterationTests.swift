@@ -281,6 +281,13 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         #expect(zip(run.test.proxy[1], proxy).allSatisfy { abs($0 - $1) <= 1e-14 * Swift.max(1, abs($1)) })
         let latex = IterationLaTeX(run: run)
         #expect(latex.document.contains("refine every order learned so far"))
+        // The figures show the learned series: order k summed over iterations k...3, with its error.
+        let figures = Dictionary(uniqueKeysWithValues: latex.figures.map { ($0.name, $0.body) })
+        #expect(figures["fig-second-order"]?.contains("learned (iterations 2--3)") == true)
+        #expect(figures["fig-first-order"]?.contains("learned (iterations 1--3)") == true)
+        let entries = try #require(figures["fig-entries"])
+        #expect(entries.contains("order 1 (iterations 1--3)") && entries.contains("order 3 (iteration 3)"))
+        #expect(entries.contains("relative error \(IterationLaTeX.latexNumber(report.estimateErrors[1]))"))
     }
 
     @Test func invalidOptionsAreErrorsNotTraps() {

@@ -41,13 +41,19 @@ import Testing
         #expect(worst < 1e-6, "worst relative gradient error \(worst)")
     }
 
-    @Test func unitWeightsAreBitIdenticalToNoWeights() throws {
-        let (inputs, targets) = toyData(rows: 300, seed: 2)
-        let network = try initialized([2, 8, 1], [.tanh, .linear], seed: 3)
+    /// Five short epochs on standardized targets: enough to move every parameter.
+    static var shortRun: TrainingOptions {
         var options = TrainingOptions()
         options.epochs = 5
         options.batchSize = 32
         options.standardize = true
+        return options
+    }
+
+    @Test func unitWeightsAreBitIdenticalToNoWeights() throws {
+        let (inputs, targets) = toyData(rows: 300, seed: 2)
+        let network = try initialized([2, 8, 1], [.tanh, .linear], seed: 3)
+        let options = Self.shortRun
         let plain = try MLPTrainer(options: options).train(network, inputs: inputs, targets: targets)
         let ones = try MLPTrainer(options: options).train(network, inputs: inputs, targets: targets,
                                                           weights: [Double](repeating: 2.5, count: 300))
@@ -64,10 +70,7 @@ import Testing
     @Test func anchoredModelVanishesAtTheAnchor() throws {
         let (inputs, targets) = toyData(rows: 300, seed: 2)
         let network = try initialized([2, 8, 1], [.tanh, .linear], seed: 3)
-        var options = TrainingOptions()
-        options.epochs = 5
-        options.batchSize = 32
-        options.standardize = true
+        var options = Self.shortRun
         options.anchor = [0.25, -0.5]
         let run = try MLPTrainer(options: options).train(network, inputs: inputs, targets: targets)
         #expect(abs(run.network.predict([0.25, -0.5])[0]) < 1e-14)

@@ -1,7 +1,12 @@
+// What `born iterate` and `born depth-sweep` share on the command line.
+//
 // Saving a long experiment as it goes: after every finished network (an iteration of `born iterate`, a depth of
 // `born depth-sweep`) its model files and a report.json of everything finished so far are written, each atomically,
 // so a run that is killed keeps all but the network in training. The final write replaces the partial report.
+// And the parsing of the network options both commands take.
+import ArgumentParser
 import Foundation
+import NNFeynAlgebra
 import NNFeynIO
 import NNFeynLanguage
 import NNFeynModel
@@ -34,5 +39,26 @@ final class ExperimentCheckpoint {
         } catch {
             printError("note: could not save \(finished): \(error)")
         }
+    }
+}
+
+/// The network options the Born experiments share, parsed from their command-line text.
+enum BornNetworkOptions {
+    /// --hidden: comma-separated integers.
+    static func widths(_ text: String) throws -> [Int] {
+        let widths = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !widths.isEmpty, widths.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--hidden must be comma-separated integers (got '\(text)')")
+        }
+        return widths.map { $0! }
+    }
+
+    /// --activation: one of the simple activations by name.
+    static func activation(_ name: String) throws -> Activation {
+        guard let value = Activation.simpleNames[name] else {
+            throw ValidationError("unknown activation '\(name)' (one of "
+                                  + Activation.simpleNames.keys.sorted().joined(separator: ", ") + ")")
+        }
+        return value
     }
 }
