@@ -169,7 +169,7 @@ public struct IterationLaTeX: Sendable {
                 \\nextgroupplot[title={order \(k) (\(iterationsLearning(order: k, run)))\\\\relative error \(latexNumber(error))},
                   xmin=\(number(lo - pad)), xmax=\(number(hi + pad)), ymin=\(number(lo - pad)), ymax=\(number(hi + pad))]
                 \\addplot[gray, dashed, domain=\(number(lo - pad)):\(number(hi + pad))] {x};
-                \\addplot[only marks, mark=*, mark size=0.9pt, opacity=0.6, blue!70!black] table[row sep=\\\\] {\(rows(data))};
+                \\addplot[only marks, mark=*, mark size=1.4pt, opacity=0.6, blue!70!black] table[row sep=\\\\] {\(rows(data))};
 
                 """
         }

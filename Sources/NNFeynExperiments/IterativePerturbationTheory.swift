@@ -7,10 +7,12 @@
 // k-th Born kernel; f_k's order-k tensor is compared with it, and the proxy a_ML = Σ_k P_k with the analytic Born
 // partial sums on fresh potentials.
 //
-// With `refine`, iteration k subtracts all of f_k's terms of orders 1...k (T_k[f_k], its Taylor polynomial without
-// the constant), so r_{k+1} = a0 - Σ_{i<=k} T_i[f_i]: f_{k+1}'s tensors of orders j <= k fit what the estimate of
-// order j still misses, and the estimate of order j after K iterations is Σ_{i=j}^{K} (f_i's order-j tensor), an
-// iterative refinement of every order.
+// With `refine` (the default), iteration k subtracts all of f_k's terms of orders 1...k (T_k[f_k], its Taylor
+// polynomial without the constant), so r_{k+1} = a0 - Σ_{i<=k} T_i[f_i]: f_{k+1}'s tensors of orders j <= k fit what
+// the estimate of order j still misses, and the estimate of order j after K iterations is Σ_{i=j}^{K} (f_i's order-j
+// tensor), an iterative refinement of every order. Measured at the defaults (seeds 1-3, README) it takes order 1 from
+// 0.4% to 0.004-0.01% and order 2 from 6-14% after iteration 2 to 3.6-5.2% after iteration 3; without it (the
+// published method) order k comes from iteration k alone.
 //
 // The networks train on attractive wells by default, as the test potentials and the paper are. Derivatives are read
 // at U = 0, a corner of that data, so a plain mean-squared-error fit leaves them to extrapolation (seed 1: order-2
@@ -84,8 +86,9 @@ public struct IterationOptions: Sendable, Equatable {
     public var anchored = true
     /// Iterative refinement: iteration k subtracts all of f_k's Taylor terms of orders 1...k, not only order k, so
     /// iteration k + 1 fits what every order learned so far still misses, and the estimate of order j is the sum over
-    /// iterations i >= j of f_i's order-j tensors. Off: the published method (order k from iteration k alone).
-    public var refine = false
+    /// iterations i >= j of f_i's order-j tensors (the default). Off: the published method (order k from iteration k
+    /// alone).
+    public var refine = true
 
     /// The defaults (the published experiment plus a third iteration).
     public init() {}

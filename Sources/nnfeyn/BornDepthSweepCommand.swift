@@ -21,7 +21,9 @@ struct BornDepthSweepCommand: ParsableCommand, StyledCommand {
             f - P_1 - ... - P_k, with the exact residual a0 - a_1 - ... - a_k.
 
             Writes DIR/depth-<D>.nn (+ .npz, loadable by 'nnfeyn expand'), DIR/report.json, and DIR/report.tex, \
-            fig-depth-sweep.tex and, when pdflatex (and pdftoppm) are available, report.pdf and fig-depth-sweep.png.
+            fig-depth-sweep.tex and, when pdflatex (and pdftoppm) are available, report.pdf and fig-depth-sweep.png. \
+            Every finished depth's network and a report.json of the finished depths are written before the next \
+            depth trains, so a killed run keeps them.
             """)
 
     @Option(parsing: .unconditional, help: "Maximum depths D, comma-separated and increasing (default 0.01,0.03,0.1,0.3,1,2).")

@@ -16,7 +16,7 @@ extension PotentialSampling: ExpressibleByArgument {}
 struct BornIterate: ParsableCommand, StyledCommand {
     static let configuration = CommandConfiguration(
         commandName: "iterate",
-        abstract: "Learn the Born series of a0 order by order: fit a0, read the order-1 tensor at U = 0, subtract, refit.",
+        abstract: "Learn the Born series of a0 order by order: fit a0, read the tensors at U = 0, subtract, refit.",
         discussion: """
             Writes DIR/iteration<k>.nn (+ .npz, loadable by 'nnfeyn expand'), DIR/report.json, and DIR/report.tex, \
             report.pdf and PNG figures when pdflatex is available. Tensors are derivatives at U = 0.
@@ -24,7 +24,12 @@ struct BornIterate: ParsableCommand, StyledCommand {
             By default the networks train on attractive wells (U = 0 is a corner of the data), each network is \
             trained as f(U) - f(0) so it vanishes at U = 0 like the residual it fits (--no-anchored turns this off), \
             and iteration k weights every squared error by max(lambda, 0.01 depth)^(-k) (--weight-exponent 0: plain \
-            mean squared error). --sampling mixed trains on steps of both signs instead.
+            mean squared error). Iteration k subtracts all of its network's Taylor terms of orders 1 to k, so later \
+            iterations refine every order learned so far (--no-refine: only order k, the published method). \
+            --sampling mixed trains on steps of both signs instead.
+
+            Every finished iteration's network and a report.json of the finished iterations are written before the \
+            next iteration trains, so a killed run keeps them.
             """)
 
     @Option(parsing: .unconditional, help: "Number of equal steps on [0, range] (the networks' input size; default 16, 8 with --quick).") var steps: Int?
@@ -53,8 +58,8 @@ struct BornIterate: ParsableCommand, StyledCommand {
     @Option(parsing: .unconditional, help: "Gain on the standardized inputs (default 1).") var inputGain: Double?
     @Flag(inversion: .prefixedNo, help: "Train f(U) - f(0), so every network vanishes at U = 0 as the residuals do.")
     var anchored = true
-    @Flag(help: "Iterative refinement: iteration k subtracts all of its network's Taylor terms of orders 1 to k, and each order's estimate sums every iteration's tensor of that order.")
-    var refine = false
+    @Flag(inversion: .prefixedNo, help: "Iterative refinement: iteration k subtracts all of its network's Taylor terms of orders 1 to k, and each order's estimate sums every iteration's tensor of that order (--no-refine: order k from iteration k alone, the published method).")
+    var refine = true
     @Option(parsing: .unconditional, help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")

@@ -233,7 +233,10 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
 
     /// Without refinement the learned series is each iteration's own order; the report says so.
     @Test func withoutRefinementTheEstimateIsEachIterationsOwnOrder() throws {
-        let run = try Self.quickRun.get()
+        var options = IterationOptions.quick
+        options.refine = false
+        options.epochs = 4
+        let run = try IterativePerturbationTheory.run(options)
         #expect(run.report.estimateErrors == run.report.learnedErrors)
         #expect(run.report.iterations.map(\.estimateErrors.count) == [1, 2, 3])
         #expect(run.report.iterations.map(\.target) == ["a0", "a0 - P1", "a0 - P1 - P2"])
