@@ -20,7 +20,7 @@ public struct IterationReport: Sendable, Codable, Equatable {
     /// learnedErrors[k-1]: relative error of iteration k's order-k tensor against the exact Born kernel.
     public var learnedErrors: [Double]
     /// estimateErrors[j-1]: relative error of the learned Born series' order-j tensor after the last iteration (the
-    /// same as learnedErrors without refinement; with it, the sum of every iteration's order-j tensors).
+    /// same as learnedErrors without refinement; see `Refinement`).
     public var estimateErrors: [Double]
     /// One record per iteration.
     public var iterations: [Iteration]
@@ -45,12 +45,12 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var weightExponent: Double, weightFloor: Double, depthSampling: String, anchored: Bool
         /// See `IterationOptions`.
         public var ensemble: Int, weightDecay: Double, inputGain: Double
-        /// See `IterationOptions.refine`.
-        public var refine: Bool
+        /// See `Refinement`: none, correct or residual.
+        public var refinement: String
 
         enum CodingKeys: String, CodingKey {
             case steps, range, depth, iterations, hidden, activation, epochs, batch, lr, schedule, validation, seed
-            case threads, sampling, anchored, ensemble, refine
+            case threads, sampling, anchored, ensemble, refinement
             case weightExponent = "weight_exponent", weightFloor = "weight_floor", depthSampling = "depth_sampling"
             case weightDecay = "weight_decay", inputGain = "input_gain"
             case trainCount = "train_count", testCount = "test_count", standardizeInputs = "standardize_inputs"
@@ -172,13 +172,13 @@ public struct IterationReport: Sendable, Codable, Equatable {
                           standardizeInputs: o.standardizeInputs, seed: o.seed, threads: o.threads, depthBins: o.depthBins,
                           sampling: o.sampling.rawValue, weightExponent: o.weightExponent, weightFloor: o.weightFloor,
                           depthSampling: o.depthSampling.description, anchored: o.anchored, ensemble: o.ensemble,
-                          weightDecay: o.weightDecay, inputGain: o.inputGain, refine: o.refine)
+                          weightDecay: o.weightDecay, inputGain: o.inputGain, refinement: o.refinement.rawValue)
         // Norms of the dense symmetric tensors, computed on the packed ones (see TaylorExpansion+Tensors.swift).
         bornKernelNorms = (1...o.tensorOrder).map { exact.frobeniusNorm(order: $0) }
         var iterations: [Iteration] = []
         var learned: [Double] = []
         // What iterations 1...k-1 subtracted, the learned Born series so far: the order-j term of iteration j's
-        // network for every j < k, or with refinement its terms of orders 1...j.
+        // network for every j < k, or with residual refinement its terms of orders 1...j.
         var subtracted = exact.zero
         var testResidual = test.a0
         for outcome in outcomes {
@@ -195,19 +195,20 @@ public struct IterationReport: Sendable, Codable, Equatable {
                                       relativeNorm: outcome.tensors.frobeniusNorm(order: j) / norm))
                 if j == k { learned.append(error) }
             }
-            let orders = o.learnedOrders(iteration: k)
+            let orders = o.subtractedOrders(iteration: k)
             subtracted = subtracted + outcome.tensors.keeping(orders: orders)
+            let series = o.learnedSeries(outcomes.prefix(k).map(\.tensors))
             let prediction = outcome.network.predict(test.potentials)
             let scale = outcome.log.targetScale.first ?? 1
             let kept = outcome.log.epochs[outcome.log.bestEpoch - 1]
             iterations.append(Iteration(
                 iteration: k, network: "iteration\(k).nn",
-                target: k == 1 ? "a0" : "a0 - " + (1..<k).map { o.refine ? "T\($0)[f\($0)]" : "P\($0)" }.joined(separator: " - "),
+                target: k == 1 ? "a0" : "a0 - " + (1..<k).map { o.refinement == .residual ? "T\($0)[f\($0)]" : "P\($0)" }.joined(separator: " - "),
                 training: Training(epochs: outcome.log.epochs.count, bestEpoch: outcome.log.bestEpoch,
                                    trainingLoss: kept.trainingLoss * scale * scale,
                                    validationLoss: kept.validationLoss.map { $0 * scale * scale }, targetScale: scale),
                 testRelativeRMS: Self.relativeRMS(prediction, testResidual), tensors: tensors,
-                estimateErrors: (1...k).map { subtracted.relativeFrobeniusError(against: exact, order: $0) }))
+                estimateErrors: (1...k).map { series.relativeFrobeniusError(against: exact, order: $0) }))
             testResidual = IterativePerturbationTheory.subtracting(outcome.tensors, orders: orders, from: testResidual,
                                                                    rows: test.potentials)
         }

@@ -50,7 +50,7 @@ public struct IterationLaTeX: Sendable {
         let n = run.options.steps
         let edges = StepPotential.equalEdges(steps: n, range: run.options.range)
         let exact = run.exact.dense(order: 1)
-        let learned = run.options.refine ? run.estimate.dense(order: 1) : run.outcomes[0].tensors.dense(order: 1)
+        let learned = run.options.refinement != .none ? run.estimate.dense(order: 1) : run.outcomes[0].tensors.dense(order: 1)
         let r = (0..<n).map { (edges[$0] + edges[$0 + 1]) / 2 }
         let exactRows = (0..<n).map { "\(number(r[$0])) \(number(exact[$0]))" }
         let learnedRows = (0..<n).map { "\(number(r[$0])) \(number(learned[$0]))" }
@@ -81,9 +81,9 @@ public struct IterationLaTeX: Sendable {
     /// Heat maps of the exact and learned second-order kernels and their difference.
     static func secondOrderFigure(_ run: IterationRun) -> String {
         let n = run.options.steps
-        // With refinement the learned order 2 is the sum over iterations 2...K (the estimate), else iteration 2's own.
+        // With refinement the learned order 2 is the estimate (iteration 2's, corrected by later ones), else iteration 2's own.
         let exact = run.exact.dense(order: 2)
-        let learned = run.options.refine ? run.estimate.dense(order: 2) : run.outcomes[1].tensors.dense(order: 2)
+        let learned = run.options.refinement != .none ? run.estimate.dense(order: 2) : run.outcomes[1].tensors.dense(order: 2)
         let exponent = scaleExponent(zip(learned, exact).map { $0 - $1 })
         let difference = zip(learned, exact).map { ($0 - $1) * Foundation.pow(10, Double(exponent)) }
         let lo = Swift.min(exact.min() ?? 0, learned.min() ?? 0), hi = Swift.max(exact.max() ?? 0, learned.max() ?? 0)
@@ -144,23 +144,29 @@ public struct IterationLaTeX: Sendable {
             """
     }
 
-    /// "iteration k", or with refinement "iterations k-K": the networks whose order-k tensors make the learned one.
+    /// The networks whose order-k tensors make the learned one: "iteration k", with `.correct` "iterations k and K",
+    /// with `.residual` "iterations k-K" (K the last iteration).
     static func iterationsLearning(order k: Int, _ run: IterationRun) -> String {
         let last = run.outcomes.count
-        return run.options.refine && last > k ? "iterations \(k)--\(last)" : "iteration \(k)"
+        guard last > k else { return "iteration \(k)" }
+        switch run.options.refinement {
+        case .none: return "iteration \(k)"
+        case .correct: return "iterations \(k) and \(last)"
+        case .residual: return "iterations \(k)--\(last)"
+        }
     }
 
-    /// Every independent tensor entry of the learned order-k tensor (iteration k, or with refinement the sum over
-    /// iterations k...K) against the exact one.
+    /// Every independent tensor entry of the learned order-k tensor (iteration k's, or refined, see `Refinement`)
+    /// against the exact one.
     static func entriesFigure(_ run: IterationRun) -> String {
         // At most three panels a row, so five iterations stay legible.
         let columns = Swift.min(run.outcomes.count, 3), rowCount = (run.outcomes.count + 2) / 3
         var groups = ""
         for outcome in run.outcomes {
             let k = outcome.iteration
-            let learned = run.options.refine ? run.estimate.derivatives(output: 0, order: k)
-                                             : outcome.tensors.derivatives(output: 0, order: k)
-            let error = run.options.refine ? run.report.estimateErrors[k - 1] : run.report.learnedErrors[k - 1]
+            let refined = run.options.refinement != .none
+            let learned = refined ? run.estimate.derivatives(output: 0, order: k) : outcome.tensors.derivatives(output: 0, order: k)
+            let error = refined ? run.report.estimateErrors[k - 1] : run.report.learnedErrors[k - 1]
             let reference = run.exact.derivatives(output: 0, order: k)
             let lo = Swift.min(reference.min() ?? 0, learned.min() ?? 0), hi = Swift.max(reference.max() ?? 0, learned.max() ?? 0)
             let pad = (hi - lo) * 0.05
@@ -211,17 +217,18 @@ public struct IterationLaTeX: Sendable {
         }
         let captions = [
             "fig-first-order": "First-order kernel $\\partial a_0/\\partial U_i$ at $U=0$ read from iteration~1's network by "
-                + "nnfeyn's Taylor expansion" + (o.refine && run.outcomes.count > 1 ? " (plus the later iterations' order-1 corrections)" : "")
+                + "nnfeyn's Taylor expansion" + (o.refinement != .none && run.outcomes.count > 1 ? " (plus the later iterations' order-1 corrections)" : "")
                 + ", against the exact kernel $(r_i^3-r_{i-1}^3)/3$.",
             "fig-second-order": "Second-order kernel $\\partial^2 a_0/\\partial U_i\\partial U_j$ at $U=0$: exact, learned by "
-                + (o.refine && run.outcomes.count > 2
-                   ? "iteration~2 (trained on $a_0-P_1$) and refined by the later ones (the sum of their order-2 tensors)"
+                + (o.refinement != .none && run.outcomes.count > 2
+                   ? "iteration~2 (trained on $a_0-P_1$) and corrected by the later ones (\(o.refinement == .correct ? "the last one's order-2 tensor" : "the sum of their order-2 tensors"))"
                    : "iteration~2 (trained on $a_0-P_1$)") + ", and their difference.",
             "fig-proxy": "Relative RMS error against exact $a_0$ on \(o.testCount) fresh test potentials, binned by depth "
                 + "$\\lambda$: the machine-learned Born approximation $\\sum_{k\\le K} P_k$ (solid) and the analytic "
                 + "$a_1+\\dots+a_K$ (dashed).",
             "fig-entries": "Independent entries ($i\\le j\\le\\dots$) of each iteration's learned tensor against the exact Born "
-                + "kernel of the same order" + (o.refine ? " (order $k$: the sum of the order-$k$ tensors of iterations $k$ and later)." : "."),
+                + "kernel of the same order" + [Refinement.none: ".", .correct: " (order $k$: $P_k$ plus the last iteration's order-$k$ tensor).",
+                                                .residual: " (order $k$: the sum of the order-$k$ tensors of iterations $k$ and later)."][o.refinement]!,
         ]
         let body = figures.map { figure in
             "\\begin{figure}[htbp]\n\\centering\n\\resizebox{\\linewidth}{!}{%\n\(figure.body)}\n"
@@ -272,7 +279,7 @@ public struct IterationLaTeX: Sendable {
             \(estimateRows.joined(separator: "\n"))
             \\bottomrule
             \\end{tabular}
-            \\caption{The learned Born series after iteration $k$ (\(o.refine ? "the sum over iterations $i\\le k$ of $f_i$'s tensors of each order $j\\le i$" : "order $j$ from iteration $j$ alone")) against the exact Born kernels, $\\|E_j-K_j\\|_F/\\|K_j\\|_F$.}
+            \\caption{The learned Born series after iteration $k$ (\([Refinement.none: "order $j$ from iteration $j$ alone", .correct: "$P_j$ plus $f_k$'s order-$j$ tensor for $j<k$", .residual: "the sum over iterations $i\\le k$ of $f_i$'s tensors of each order $j\\le i$"][o.refinement]!)) against the exact Born kernels, $\\|E_j-K_j\\|_F/\\|K_j\\|_F$.}
             \\end{table}
 
             \\begin{table}[htbp]
@@ -317,7 +324,12 @@ public struct IterationLaTeX: Sendable {
         if o.ensemble > 1 { parts.append("each iteration averages \(o.ensemble) networks") }
         if o.weightDecay > 0 { parts.append("weights decay at rate \(number(o.weightDecay))") }
         if o.inputGain != 1 { parts.append("standardized inputs are scaled by \(number(o.inputGain))") }
-        if o.refine {
+        switch o.refinement {
+        case .none: break
+        case .correct:
+            parts.append("after iteration $k$ the learned order $j<k$ is $P_j$ plus $f_k$'s order-$j$ tensor, its fit of "
+                         + "$K_j-P_j$ (the order-$j$ derivative of $r_k$), so the last network corrects every earlier order")
+        case .residual:
             parts.append("iteration $k$ subtracts all of $f_k$'s Taylor terms of orders $1,\\dots,k$, so later networks "
                          + "refine every order learned so far and the estimate of order $j$ is the sum of all networks' "
                          + "order-$j$ tensors")

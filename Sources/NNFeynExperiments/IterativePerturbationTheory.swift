@@ -7,12 +7,14 @@
 // k-th Born kernel; f_k's order-k tensor is compared with it, and the proxy a_ML = Σ_k P_k with the analytic Born
 // partial sums on fresh potentials.
 //
-// With `refine` (the default), iteration k subtracts all of f_k's terms of orders 1...k (T_k[f_k], its Taylor
-// polynomial without the constant), so r_{k+1} = a0 - Σ_{i<=k} T_i[f_i]: f_{k+1}'s tensors of orders j <= k fit what
-// the estimate of order j still misses, and the estimate of order j after K iterations is Σ_{i=j}^{K} (f_i's order-j
-// tensor), an iterative refinement of every order. Measured at the defaults (seeds 1-3, README) it takes order 1 from
-// 0.4% to 0.004-0.01% and order 2 from 6-14% after iteration 2 to 3.6-5.2% after iteration 3; without it (the
-// published method) order k comes from iteration k alone.
+// The later networks also see the earlier orders (`Refinement`). r_k's order-j derivative for j < k is exactly
+// K_j - P_j, what P_j missed, so f_k's order-j tensor is a fit of that correction. By default (`.correct`) the
+// residuals are the published ones and the learned order j after iteration k is P_j plus f_k's order-j tensor
+// (measured at the defaults, seeds 1-2: order 1 from 0.4% to 0.007-0.008%, order 2 from 6.5-12.5% after iteration
+// 2 to 1.8-2.2% after iteration 3, order 3 unchanged). `.residual` subtracts all of f_k's terms of orders 1...k
+// instead, r_{k+1} = a0 - Σ_{i<=k} T_i[f_i], and sums every iteration's order-j tensors; it corrects orders 1 and 2
+// less (order 2 3.6-7.6%) and learns order 3 worse (seed 2: 174% against 85%). `.none` is the published method:
+// order k from iteration k alone.
 //
 // The networks train on attractive wells by default, as the test potentials and the paper are. Derivatives are read
 // at U = 0, a corner of that data, so a plain mean-squared-error fit leaves them to extrapolation (seed 1: order-2
@@ -84,11 +86,8 @@ public struct IterationOptions: Sendable, Equatable {
     public var inputGain = 1.0
     /// Train f_k(U) - f_k(0), so every network vanishes exactly at U = 0 as the residuals do.
     public var anchored = true
-    /// Iterative refinement: iteration k subtracts all of f_k's Taylor terms of orders 1...k, not only order k, so
-    /// iteration k + 1 fits what every order learned so far still misses, and the estimate of order j is the sum over
-    /// iterations i >= j of f_i's order-j tensors (the default). Off: the published method (order k from iteration k
-    /// alone).
-    public var refine = true
+    /// How the later iterations' networks correct the earlier orders (see `Refinement`).
+    public var refinement: Refinement = .correct
 
     /// The defaults (the published experiment plus a third iteration).
     public init() {}
@@ -138,9 +137,19 @@ public struct IterationOptions: Sendable, Equatable {
         do { try trainingOptions(iteration: 1).validate() } catch { throw .invalid(error.description) }
     }
 
-    /// The orders of f_k's Taylor terms that iteration k subtracts and adds to the estimate: k alone, or 1...k when
-    /// refining.
-    public func learnedOrders(iteration k: Int) -> ClosedRange<Int> { refine ? 1...k : k...k }
+    /// The orders of f_k's Taylor terms that iteration k subtracts from the residual: k alone, or 1...k with
+    /// `Refinement.residual`.
+    public func subtractedOrders(iteration k: Int) -> ClosedRange<Int> { refinement == .residual ? 1...k : k...k }
+
+    /// The learned Born series after the iterations whose tensors are `tensors` (f_1, f_2, ... in order): what they
+    /// subtracted, plus with `Refinement.correct` the last network's terms of every lower order.
+    public func learnedSeries(_ tensors: [TaylorExpansion<Double>]) -> TaylorExpansion<Double> {
+        guard let last = tensors.last else { preconditionFailure("no iteration yet") }
+        var series = last.zero
+        for (i, t) in tensors.enumerated() { series = series + t.keeping(orders: subtractedOrders(iteration: i + 1)) }
+        if refinement == .correct && tensors.count >= 2 { series = series + last.keeping(orders: 1...(tensors.count - 1)) }
+        return series
+    }
 
     /// The highest order of the tensors read from every network and compared: 3, or the iteration count if higher.
     public var tensorOrder: Int { Swift.max(IterativePerturbationTheory.tensorOrder, iterations) }
@@ -171,6 +180,18 @@ public struct IterationOptions: Sendable, Equatable {
     }
 
     static let testSalt: UInt64 = 0x7465_7374_7365_7473 // "testsets"
+}
+
+/// How the learned Born series uses the networks of later iterations.
+public enum Refinement: String, Sendable, CaseIterable, Codable {
+    /// The published method: the learned order k is P_k, iteration k's own order-k term, and r_{k+1} = a0 - Σ_{j<=k} P_j.
+    case none
+    /// Residuals as published; after iteration k the learned order j < k is P_j plus f_k's order-j term, f_k's fit of
+    /// K_j - P_j (the order-j derivative of r_k, exactly). The default.
+    case correct
+    /// Iteration k subtracts all of f_k's terms of orders 1...k, so r_{k+1} = a0 - Σ_{i<=k} T_i[f_i]; the learned order
+    /// j is the sum of f_i's order-j terms over i >= j.
+    case residual
 }
 
 /// The training potentials of an iteration run.
@@ -234,7 +255,7 @@ public struct IterationRun: Sendable {
     public var exact: TaylorExpansion<Double>
     /// One outcome per iteration.
     public var outcomes: [IterationOutcome]
-    /// The learned Born series after the last iteration (see `IterationOptions.refine`), in the networks' convention.
+    /// The learned Born series after the last iteration (see `Refinement`), in the networks' convention.
     public var estimate: TaylorExpansion<Double>
     /// The numbers written to report.json.
     public var report: IterationReport
@@ -254,7 +275,7 @@ public struct ProxyEvaluation: Sendable {
     public var proxy: [[Double]]
 
     /// Evaluates the partial sums sum_{j<=K} of the order-j terms of `estimate` (the learned Born series: P_j, the
-    /// order-j term of iteration j's network, or with refinement the sum of every iteration's order-j terms), K = 1 to
+    /// order-j term of iteration j's network, or its refinement, see `Refinement`), K = 1 to
     /// `orders`, and of the analytic series on `data`.
     public init(estimate: TaylorExpansion<Double>, orders K: Int, data: BornDataSet) {
         lambda = data.lambda
@@ -317,7 +338,6 @@ public enum IterativePerturbationTheory {
         }
 
         var residual = training.a0
-        var estimate: TaylorExpansion<Double>? = nil
         var outcomes: [IterationOutcome] = []
         for k in 1...options.iterations {
             let began = clock.now
@@ -339,21 +359,21 @@ public enum IterativePerturbationTheory {
             let elapsed = seconds(clock.now - began)
             outcomes.append(IterationOutcome(iteration: k, network: result.network, tensors: tensors, log: result.log,
                                              seconds: elapsed))
-            let orders = options.learnedOrders(iteration: k)
-            residual = subtracting(tensors, orders: orders, from: residual, rows: training.potentials)
-            estimate = (estimate ?? tensors.zero) + tensors.keeping(orders: orders)
+            residual = subtracting(tensors, orders: options.subtractedOrders(iteration: k), from: residual,
+                                   rows: training.potentials)
             progress?(.iterationDone(iteration: k, learnedError: tensors.relativeFrobeniusError(against: exact, order: k),
                                      seconds: elapsed))
             if let checkpoint, k < options.iterations {
-                checkpoint(finished(options, exact: exact, outcomes: outcomes, estimate: estimate!, test: test))
+                checkpoint(finished(options, exact: exact, outcomes: outcomes, test: test))
             }
         }
-        return finished(options, exact: exact, outcomes: outcomes, estimate: estimate!, test: test)
+        return finished(options, exact: exact, outcomes: outcomes, test: test)
     }
 
-    /// The run of the iterations in `outcomes`, its proxy evaluated up to the last of them.
+    /// The run of the iterations in `outcomes`, its learned series and proxy up to the last of them.
     static func finished(_ options: IterationOptions, exact: TaylorExpansion<Double>, outcomes: [IterationOutcome],
-                         estimate: TaylorExpansion<Double>, test: BornDataSet) -> IterationRun {
+                         test: BornDataSet) -> IterationRun {
+        let estimate = options.learnedSeries(outcomes.map(\.tensors))
         let evaluation = ProxyEvaluation(estimate: estimate, orders: outcomes.count, data: test)
         let report = IterationReport(options: options, exact: exact, outcomes: outcomes, test: test,
                                      evaluation: evaluation)

@@ -11,6 +11,7 @@ import NNFeynPhysics
 import NNFeynTraining
 
 extension PotentialSampling: ExpressibleByArgument {}
+extension Refinement: ExpressibleByArgument {}
 
 /// `nnfeyn born iterate`: trains one network per Born order on the residual and compares with the exact series.
 struct BornIterate: ParsableCommand, StyledCommand {
@@ -24,9 +25,10 @@ struct BornIterate: ParsableCommand, StyledCommand {
             By default the networks train on attractive wells (U = 0 is a corner of the data), each network is \
             trained as f(U) - f(0) so it vanishes at U = 0 like the residual it fits (--no-anchored turns this off), \
             and iteration k weights every squared error by max(lambda, 0.01 depth)^(-k) (--weight-exponent 0: plain \
-            mean squared error). Iteration k subtracts all of its network's Taylor terms of orders 1 to k, so later \
-            iterations refine every order learned so far (--no-refine: only order k, the published method). \
-            --sampling mixed trains on steps of both signs instead.
+            mean squared error). The residual of iteration k has the derivatives K_j - P_j of what the earlier orders \
+            missed, so by default (--refinement correct) the learned order j after iteration k is P_j plus network \
+            k's order-j tensor; --refinement residual subtracts all of network k's terms of orders 1 to k instead; \
+            --refinement none is the published method. --sampling mixed trains on steps of both signs instead.
 
             Every finished iteration's network and a report.json of the finished iterations are written before the \
             next iteration trains, so a killed run keeps them.
@@ -58,8 +60,8 @@ struct BornIterate: ParsableCommand, StyledCommand {
     @Option(parsing: .unconditional, help: "Gain on the standardized inputs (default 1).") var inputGain: Double?
     @Flag(inversion: .prefixedNo, help: "Train f(U) - f(0), so every network vanishes at U = 0 as the residuals do.")
     var anchored = true
-    @Flag(inversion: .prefixedNo, help: "Iterative refinement: iteration k subtracts all of its network's Taylor terms of orders 1 to k, and each order's estimate sums every iteration's tensor of that order (--no-refine: order k from iteration k alone, the published method).")
-    var refine = true
+    @Option(help: "How later networks correct earlier orders: correct (the default: order j is P_j plus the last network's order-j tensor), residual (iteration k subtracts all of its network's terms of orders 1 to k; order j sums every network's), or none (order k from iteration k alone, the published method).")
+    var refinement: Refinement?
     @Option(parsing: .unconditional, help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
@@ -91,7 +93,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
             if let weightDecay { o.weightDecay = weightDecay }
             if let inputGain { o.inputGain = inputGain }
             o.anchored = anchored
-            o.refine = refine
+            if let refinement { o.refinement = refinement }
             if let depthSampling {
                 guard let value = DepthSampling(depthSampling) else {
                     throw ValidationError("--depth-sampling must be 'uniform' or 'power:p' with p > 0 (got '\(depthSampling)')")
@@ -131,8 +133,8 @@ struct BornIterate: ParsableCommand, StyledCommand {
                   }.joined()
                   + String(format: "; fit to r_%d: test relative RMS %.3e", outcome.iteration, outcome.testRelativeRMS))
         }
-        if options.refine {
-            print("learned Born series after the last iteration (sum over iterations), relative error per order: "
+        if options.refinement != .none {
+            print("learned Born series after the last iteration (refinement \(options.refinement.rawValue)), relative error per order: "
                   + run.report.estimateErrors.enumerated().map { String(format: "order %d %.3e", $0.offset + 1, $0.element) }
                       .joined(separator: ", "))
         }

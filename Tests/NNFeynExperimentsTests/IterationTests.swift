@@ -107,7 +107,7 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
             #expect(partial.report.iterations == Array(secondRun.report.iterations.prefix(k)))
             #expect(partial.report.proxy.map(\.order) == Array(1...k))
             // Refinement changes the estimate of earlier orders later on; without it the proxies are the final ones.
-            if !secondRun.options.refine { #expect(partial.report.proxy == Array(secondRun.report.proxy.prefix(k))) }
+            if secondRun.options.refinement == .none { #expect(partial.report.proxy == Array(secondRun.report.proxy.prefix(k))) }
             #expect(partial.report.options == secondRun.report.options)
             #expect(partial.models.map(\.stem) == (1...k).map { "iteration\($0)" })
         }
@@ -129,7 +129,7 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         let options = try #require(root["options"] as? [String: Any])
         #expect(options.keys.sorted() == ["activation", "anchored", "batch", "depth", "depth_bins", "depth_sampling",
                                           "ensemble", "epochs", "hidden", "input_gain", "iterations",
-                                          "lr", "range", "refine", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
+                                          "lr", "range", "refinement", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
                                           "threads", "train_count", "validation", "weight_decay", "weight_exponent",
                                           "weight_floor"])
         let iteration = try #require((root["iterations"] as? [[String: Any]])?.first)
@@ -234,7 +234,7 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
     /// Without refinement the learned series is each iteration's own order; the report says so.
     @Test func withoutRefinementTheEstimateIsEachIterationsOwnOrder() throws {
         var options = IterationOptions.quick
-        options.refine = false
+        options.refinement = .none
         options.epochs = 4
         let run = try IterativePerturbationTheory.run(options)
         #expect(run.report.estimateErrors == run.report.learnedErrors)
@@ -246,15 +246,49 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         }
     }
 
-    /// With refinement iteration k subtracts its network's orders 1...k, and the estimate of order j sums every
+    /// The default refinement trains exactly as the published method (same residuals, bit-identical networks) and
+    /// only reads more: after iteration k the learned order j < k is P_j plus f_k's order-j tensor, whose error
+    /// against K_j is the leftover error the report measures against K_j - P_j.
+    @Test func correctionAddsTheLastNetworksLowerOrders() throws {
+        var options = IterationOptions.quick
+        options.epochs = 4
+        #expect(options.refinement == .correct)
+        let run = try IterativePerturbationTheory.run(options)
+        options.refinement = .none
+        let published = try IterativePerturbationTheory.run(options)
+        #expect(run.outcomes.map(\.network.flatParameters) == published.outcomes.map(\.network.flatParameters))
+        #expect(run.report.iterations.map(\.target) == ["a0", "a0 - P1", "a0 - P1 - P2"])
+        #expect(run.report.learnedErrors == published.report.learnedErrors)
+        let t = run.outcomes.map(\.tensors)
+        let expected = t[0].keeping(orders: 1...1) + t[1].keeping(orders: 2...2) + t[2].keeping(orders: 1...3)
+        for (x, y) in zip(run.estimate.values, expected.values) { #expect(abs(x - y) <= 1e-15 * Swift.max(1, abs(y))) }
+        for (k, iteration) in run.report.iterations.enumerated() where k > 0 {
+            for j in 1...k {
+                // P_j + T_j[f_{k+1}] against K_j is T_j[f_{k+1}] against K_j - P_j: the leftover's relative error.
+                let leftover = iteration.tensors[j - 1].relativeError
+                #expect(abs(iteration.estimateErrors[j - 1] - leftover) <= 1e-9 * leftover, "iteration \(k + 1), order \(j)")
+            }
+            #expect(iteration.estimateErrors[k] == run.report.learnedErrors[k])
+        }
+        // The proxy sums the corrected series.
+        let test = try BornDataSet(options: options.testData)
+        let proxy = zip(expected.termValues(order: 1, rows: test.potentials), expected.termValues(order: 2, rows: test.potentials)).map { $0 + $1 }
+        #expect(zip(run.test.proxy[1], proxy).allSatisfy { abs($0 - $1) <= 1e-14 * Swift.max(1, abs($1)) })
+        let latex = IterationLaTeX(run: run)
+        #expect(latex.document.contains("so the last network corrects every earlier order"))
+        let figures = Dictionary(uniqueKeysWithValues: latex.figures.map { ($0.name, $0.body) })
+        #expect(figures["fig-second-order"]?.contains("learned (iterations 2 and 3)") == true)
+    }
+
+    /// With residual refinement iteration k subtracts its network's orders 1...k, and the estimate of order j sums every
     /// iteration's order-j tensor from iteration j on; residuals and proxies follow.
     @Test func refinementSumsEveryIterationsTensors() throws {
         var options = IterationOptions.quick
-        options.refine = true
+        options.refinement = .residual
         options.epochs = 4
         let run = try IterativePerturbationTheory.run(options)
         let report = run.report
-        #expect(report.options.refine)
+        #expect(report.options.refinement == "residual")
         #expect(report.iterations.map(\.target) == ["a0", "a0 - T1[f1]", "a0 - T1[f1] - T2[f2]"])
         let t = run.outcomes.map(\.tensors)
         let orderOne = t[0].keeping(orders: 1...1) + t[1].keeping(orders: 1...1) + t[2].keeping(orders: 1...1)
