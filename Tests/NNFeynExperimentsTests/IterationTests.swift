@@ -246,6 +246,13 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         }
     }
 
+    /// The run's order-2 proxy is `series`' orders 1 and 2 evaluated on the test potentials.
+    static func expectOrderTwoProxy(of run: IterationRun, is series: TaylorExpansion<Double>) throws {
+        let test = try BornDataSet(options: run.options.testData)
+        let proxy = zip(series.termValues(order: 1, rows: test.potentials), series.termValues(order: 2, rows: test.potentials)).map { $0 + $1 }
+        #expect(zip(run.test.proxy[1], proxy).allSatisfy { abs($0 - $1) <= 1e-14 * Swift.max(1, abs($1)) })
+    }
+
     /// The default refinement trains exactly as the published method (same residuals, bit-identical networks) and
     /// only reads more: after iteration k the learned order j < k is P_j plus f_k's order-j tensor, whose error
     /// against K_j is the leftover error the report measures against K_j - P_j.
@@ -271,9 +278,7 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
             #expect(iteration.estimateErrors[k] == run.report.learnedErrors[k])
         }
         // The proxy sums the corrected series.
-        let test = try BornDataSet(options: options.testData)
-        let proxy = zip(expected.termValues(order: 1, rows: test.potentials), expected.termValues(order: 2, rows: test.potentials)).map { $0 + $1 }
-        #expect(zip(run.test.proxy[1], proxy).allSatisfy { abs($0 - $1) <= 1e-14 * Swift.max(1, abs($1)) })
+        try Self.expectOrderTwoProxy(of: run, is: expected)
         let latex = IterationLaTeX(run: run)
         #expect(latex.document.contains("so the last network corrects every earlier order"))
         let figures = Dictionary(uniqueKeysWithValues: latex.figures.map { ($0.name, $0.body) })
@@ -313,9 +318,7 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
             .frobeniusNorm(order: 1) / report.bornKernelNorms[0]
         #expect(abs(report.iterations[2].tensors[0].relativeError - leftover) <= 1e-12 * leftover)
         // The order-2 proxy is the estimate's orders 1 and 2 on the test potentials.
-        let test = try BornDataSet(options: options.testData)
-        let proxy = zip(sum.termValues(order: 1, rows: test.potentials), sum.termValues(order: 2, rows: test.potentials)).map { $0 + $1 }
-        #expect(zip(run.test.proxy[1], proxy).allSatisfy { abs($0 - $1) <= 1e-14 * Swift.max(1, abs($1)) })
+        try Self.expectOrderTwoProxy(of: run, is: sum)
         let latex = IterationLaTeX(run: run)
         #expect(latex.document.contains("refine every order learned so far"))
         // The figures show the learned series: order k summed over iterations k...3, with its error.
