@@ -18,6 +18,14 @@ void nnf_multiply(int64_t count, const double *a, const double *b, double *out);
 /// out[i] = s * a[i] * b[i] for i < count.
 void nnf_scaled_multiply(int64_t count, double s, const double *a, const double *b, double *out);
 
+/// tanh (half = 0) or sigmoid (half = 1) Taylor coefficients out[k * stride + i] = sigma^(k)(z[i]) / k! for k = 0...n and
+/// i < count, as ActivationRules.tanhCoefficients defines them: P_k(t) for |x| < 0.55 and Q_k(u) beyond, x = z or z/2,
+/// t = tanh|x|, u = 1 - t, in double-double Horner. The coefficients of P_k (Q_k), constant first, are
+/// nearHi/nearLo (farHi/farLo)[k (k + 3) / 2 + j] for j = 0...k + 1 (only k >= 3 is read); factorials[k] = k!.
+void nnf_tanh_coefficients(int64_t count, const double *z, int64_t n, double *out, int64_t stride, int32_t half,
+                           const double *nearHi, const double *nearLo, const double *farHi, const double *farLo,
+                           const double *factorials);
+
 /// The instruction set the kernels run with: 0 generic, 1 AVX2 + FMA, 2 AVX-512. Chosen once from the CPU, or from
 /// NNFEYN_KERNELS=generic|avx2|avx512 (capped at what the CPU has) for A/B measurements.
 int nnf_kernel_level(void);
