@@ -336,3 +336,66 @@ void nnf_tanh_coefficients(int64_t count, const double *z, int64_t n, double *ou
 #endif
     tanh_generic(count, z, n, out, stride, half, nearHi, nearLo, farHi, farLo, factorials);
 }
+
+// One layer of the batched Hessian functionals (ReducedQuantities.swift), one pass over the Jacobian rows of each
+// point (contiguous: row p d + v): the squares summed over inputs (or kept per input, for the diagonal) and weighted by 2 G c_2 per neuron,
+// and the rows of the next layer's input, c_1 * J, written on the way.
+#define HESSIAN_LAYER(NAME, ATTR)                                                                                \
+    ATTR static void NAME(int64_t d, int64_t points, int64_t w, int64_t outputs, const double *jacobian,        \
+                          const double *c1, const double *c2, const double *g, double *derived, int32_t diagonal, \
+                          double *out, double *scratch) {                                                        \
+        _Pragma("clang fp reassociate(on)")                                                                      \
+        int64_t k = diagonal ? d : 1;                                                                            \
+        double *sq = scratch, *h = scratch + w;                                                                  \
+        for (int64_t p = 0; p < points; p++) {                                                                   \
+            if (c2) {                                                                                            \
+                for (int64_t o = 0; o < outputs; o++) {                                                          \
+                    const double *gRow = g + (p * outputs + o) * w, *cRow = c2 + p * w;                          \
+                    for (int64_t i = 0; i < w; i++) h[o * w + i] = 2 * gRow[i] * cRow[i];                        \
+                }                                                                                                \
+                if (!diagonal) for (int64_t i = 0; i < w; i++) sq[i] = 0;                                        \
+            }                                                                                                    \
+            for (int64_t v = 0; v < d; v++) {                                                                    \
+                const double *row = jacobian + (p * d + v) * w;                                                  \
+                if (c2 && diagonal) {                                                                            \
+                    for (int64_t o = 0; o < outputs; o++) {                                                      \
+                        double sum = 0;                                                                          \
+                        for (int64_t i = 0; i < w; i++) sum += h[o * w + i] * row[i] * row[i];                   \
+                        out[(p * outputs + o) * k + v] += sum;                                                   \
+                    }                                                                                            \
+                } else if (c2) {                                                                                 \
+                    for (int64_t i = 0; i < w; i++) sq[i] += row[i] * row[i];                                    \
+                }                                                                                                \
+                if (c1 && derived) {                                                                             \
+                    double *target = derived + (p * d + v) * w;                                                  \
+                    for (int64_t i = 0; i < w; i++) target[i] = c1[p * w + i] * row[i];                          \
+                }                                                                                                \
+            }                                                                                                    \
+            if (c2 && !diagonal) {                                                                               \
+                for (int64_t o = 0; o < outputs; o++) {                                                          \
+                    double sum = 0;                                                                              \
+                    for (int64_t i = 0; i < w; i++) sum += h[o * w + i] * sq[i];                                 \
+                    out[(p * outputs + o) * k] += sum;                                                           \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    }
+
+HESSIAN_LAYER(hessian_generic, )
+#if defined(__x86_64__)
+HESSIAN_LAYER(hessian_avx2, AVX2)
+HESSIAN_LAYER(hessian_avx512, AVX512)
+#endif
+
+void nnf_hessian_layer(int64_t d, int64_t points, int64_t width, int64_t outputs, const double *jacobian,
+                       const double *c1, const double *c2, const double *gradients, double *derived, int32_t diagonal,
+                       double *out, double *scratch) {
+#if defined(__x86_64__)
+    switch (nnf_kernel_level()) {
+    case 2: hessian_avx512(d, points, width, outputs, jacobian, c1, c2, gradients, derived, diagonal, out, scratch); return;
+    case 1: hessian_avx2(d, points, width, outputs, jacobian, c1, c2, gradients, derived, diagonal, out, scratch); return;
+    default: break;
+    }
+#endif
+    hessian_generic(d, points, width, outputs, jacobian, c1, c2, gradients, derived, diagonal, out, scratch);
+}
