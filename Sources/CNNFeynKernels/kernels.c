@@ -224,7 +224,8 @@ static inline __attribute__((always_inline)) double exp_core(double a, int near)
     double small = sLow + srError + s * q;
     double hi = -1 + s, hiError = s - (hi + 1);  // Fast2Sum: |-1| >= s
     double h = hi + sr, hError = (hi - h) + sr;     // Fast2Sum: |hi| >= |s r| (hi = 0 when s = 1)
-    return near ? h + (hError + hiError + small) : s + (sr + small);
+    // expm1(-0) = -0, as libm gives it (tanh(0) then comes out as +0, not -0).
+    return near ? (a == 0 ? a : h + (hError + hiError + small)) : s + (sr + small);
 }
 
 // tanh and sigmoid Taylor coefficients of a layer: the own-value polynomials of DerivativePolynomials.swift in
