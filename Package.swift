@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "NNFeynDiagnostics"),
         // Numbers: the Scalar protocols, exact GMP rationals, activation rules, multi-indices, the Taylor-result
         // type, combinatorics and the one seeded generator.
-        .target(name: "NNFeynAlgebra", dependencies: ["CGMP", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "NNFeynAlgebra", dependencies: ["CGMP", "CNNFeynKernels", .product(name: "RealModule", package: "swift-numerics")]),
         // The one validated network: architecture, exact-capable parameters and point, converted once per scalar type.
         .target(name: "NNFeynModel", dependencies: ["NNFeynAlgebra", "NNFeynDiagnostics"]),
         // Files: writes that never leave a half-written file behind, reads bounded to regular files.
