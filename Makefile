@@ -10,9 +10,21 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: run test deps python-deps build release clean
 
-# NumPy for the helper in python/ and its tests (from PyPI, only when it is missing).
+# Python for python/ and its tests, each package only when it is missing: NumPy for the helper; safetensors, PyTorch
+# (CPU only: a local wheel from $(TORCH_WHEELS) when one fits this Python, else PyTorch's CPU index, never the
+# default one, which pulls CUDA) and JAX for the comparison with their autodiff (python/autodiff).
+TORCH_WHEELS ?= /opt/wheels
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 python-deps:
 	@python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q numpy
+	@python3 -c "import safetensors" 2>/dev/null || python3 -m pip install -q safetensors
+	@python3 -c "import torch" 2>/dev/null || { \
+	  tag=$$(python3 -c 'import sys; print("cp%d%d" % sys.version_info[:2])'); \
+	  wheel=$$(ls $(TORCH_WHEELS)/torch-*+cpu-$$tag-$$tag-*.whl 2>/dev/null | tail -n 1); \
+	  if [ -n "$$wheel" ]; then python3 -m pip install -q "$$wheel"; \
+	  else python3 -m pip install -q torch --index-url $(TORCH_CPU_INDEX); fi; }
+	@python3 -c "import jax" 2>/dev/null || python3 -m pip install -q "jax[cpu]"
+	@python3 -c "import numpy, safetensors, torch, jax" || { echo "python-deps: numpy, safetensors, torch and jax are needed by the tests" >&2; exit 1; }
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

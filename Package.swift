@@ -24,11 +24,14 @@ let package = Package(
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
 
+        // The numeric evaluator's hot loops in C, compiled for generic x86-64, AVX2 and AVX-512 and chosen at run time.
+        .target(name: "CNNFeynKernels"),
+
         // Source files, diagnostics with typed codes, the explain registry, the renderer. A leaf.
         .target(name: "NNFeynDiagnostics"),
         // Numbers: the Scalar protocols, exact GMP rationals, activation rules, multi-indices, the Taylor-result
         // type, combinatorics and the one seeded generator.
-        .target(name: "NNFeynAlgebra", dependencies: ["CGMP", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "NNFeynAlgebra", dependencies: ["CGMP", "CNNFeynKernels", .product(name: "RealModule", package: "swift-numerics")]),
         // The one validated network: architecture, exact-capable parameters and point, converted once per scalar type.
         .target(name: "NNFeynModel", dependencies: ["NNFeynAlgebra", "NNFeynDiagnostics"]),
         // Files: writes that never leave a half-written file behind, reads bounded to regular files.
@@ -40,7 +43,9 @@ let package = Package(
         // Diagram model, enumeration, canonical ids, multiplicities, counts, formulas.
         .target(name: "NNFeynDiagrams", dependencies: ["NNFeynAlgebra", "NNFeynModel"]),
         // Evaluators (fused, per diagram), the OpenBLAS path, finite differences, size estimates.
-        .target(name: "NNFeynEval", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynDiagnostics", "COpenBLAS"]),
+        .target(name: "NNFeynEval", dependencies: [
+            "NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynDiagnostics", "COpenBLAS", "CNNFeynKernels",
+        ]),
         // Text, JSON and LaTeX output.
         .target(name: "NNFeynEmit", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynEval", "NNFeynDiagnostics"]),
         // The general MLP trainer (any network): workspace, kernels, schedules, initialisation.
@@ -55,7 +60,7 @@ let package = Package(
         // The command-line tool: argument handling, the one error boundary, files and printing.
         .executableTarget(name: "nnfeyn", dependencies: [
             "NNFeynDiagnostics", "NNFeynAlgebra", "NNFeynModel", "NNFeynIO", "NNFeynNPZ", "NNFeynLanguage",
-            "NNFeynDiagrams", "NNFeynEval", "NNFeynEmit", "NNFeynTraining", "NNFeynPhysics", "NNFeynExperiments",
+            "NNFeynDiagrams", "NNFeynEval", "NNFeynEmit", "NNFeynTraining", "NNFeynPhysics", "NNFeynExperiments", "COpenBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -22,6 +22,7 @@ import struct
 import numpy as np
 
 SCHEMA = "nnfeyn.expansion-npz/1"
+POINTS_SCHEMA = "nnfeyn.expansions-npz/1"
 
 # PyTorch activation modules by class name -> nnfeyn activation names.
 TORCH_ACTIVATIONS = {
@@ -31,19 +32,34 @@ TORCH_ACTIVATIONS = {
 
 
 def load_expansion(path):
-    """The arrays of an `nnfeyn expand --format npz` file, with every order's tensor made dense."""
+    """The arrays of an `nnfeyn expand --format npz` file, with every order's tensor made dense.
+
+    One point (schema nnfeyn.expansion-npz/1): "point" (d,) and derivatives[k] of shape (outputs, d, ..., d).
+    Many points (`--points`, schema nnfeyn.expansions-npz/1): "points" (n, d) and derivatives[k] of shape
+    (n, outputs, d, ..., d); coefficients[k] keep the stored layout (a leading point axis when there is one).
+    """
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
-        if meta.get("schema") != SCHEMA:
-            raise ValueError(f"{path}: schema {meta.get('schema')!r}, expected {SCHEMA!r}")
+        schema = meta.get("schema")
+        if schema not in (SCHEMA, POINTS_SCHEMA):
+            raise ValueError(f"{path}: schema {schema!r}, expected {SCHEMA!r} or {POINTS_SCHEMA!r}")
         d, outputs, order = meta["input"]["dimension"], meta["outputs"], meta["order"]
-        result = {"meta": meta, "point": z["point"], "indices": {}, "coefficients": {}, "derivatives": {}}
+        many = schema == POINTS_SCHEMA
+        result = {"meta": meta, "indices": {}, "coefficients": {}, "derivatives": {}}
+        if many:
+            result["points"] = z["points"]
+        else:
+            result["point"] = z["point"]
         for k in range(order + 1):
             indices = z[f"index_{k}"]
             derivative = z[f"derivative_{k}"]
             result["indices"][k] = indices
             result["coefficients"][k] = z[f"coefficient_{k}"]
-            result["derivatives"][k] = dense_tensor(indices, derivative, d, outputs)
+            if many:
+                result["derivatives"][k] = np.stack([dense_tensor(indices, row, d, outputs) for row in derivative]) \
+                    if len(derivative) else np.zeros((0, outputs) + (d,) * k)
+            else:
+                result["derivatives"][k] = dense_tensor(indices, derivative, d, outputs)
     return result
 
 

@@ -57,6 +57,21 @@ class LoadExpansionTests(unittest.TestCase):
         slot = [list(i) for i in data["indices"][3]].index([0, 0, 1])
         self.assertEqual(data["coefficients"][3][0, slot], third[0, 0, 1] / 2)
 
+    def test_many_points_match_one_point_at_a_time(self):
+        directory = tempfile.mkdtemp()
+        points = np.array([[0.5, -0.25], [0.0, 0.0], [-1.0, 2.0]])
+        points_path = os.path.join(directory, "points.npz")
+        np.savez(points_path, points=points)
+        data = nnfeyn_io.load_expansion(self.expand("grammar/examples/softplus_gelu.nn", 3, "--points", points_path))
+        self.assertEqual(data["meta"]["schema"], "nnfeyn.expansions-npz/1")
+        np.testing.assert_array_equal(data["points"], points)
+        for p, point in enumerate(points):
+            single = nnfeyn_io.load_expansion(self.expand("grammar/examples/softplus_gelu.nn", 3, "--at",
+                                                          ", ".join(repr(float(c)) for c in point)))
+            for k in range(4):
+                self.assertEqual(data["derivatives"][k].shape[0], len(points))
+                np.testing.assert_allclose(data["derivatives"][k][p], single["derivatives"][k], rtol=1e-12, atol=1e-14)
+
     def test_wrong_schema_is_refused(self):
         path = os.path.join(tempfile.mkdtemp(), "other.npz")
         np.savez(path, meta=np.array(json.dumps({"schema": "something/1"})))

@@ -80,6 +80,10 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let unknownCode = DiagnosticCode("E0109")
     public static let cannotWrite = DiagnosticCode("E0225")
     public static let overwritesInput = DiagnosticCode("E0226")
+    public static let pytorchCheckpoint = DiagnosticCode("E0227")
+    public static let parameterKeys = DiagnosticCode("E0228")
+    public static let activationCount = DiagnosticCode("E0229")
+    public static let unwritableName = DiagnosticCode("E0230")
     public static let negativeOrder = DiagnosticCode("E0301")
     public static let tooLarge = DiagnosticCode("E0302")
     public static let tooManyDiagrams = DiagnosticCode("E0303")
@@ -117,8 +121,8 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
             together expand to at most 10 million digits.
             """),
         Entry(code: "E0103", title: "unterminated string", explanation: """
-            A string (the file name after 'parameters') opened with '"' must be closed with '"' on the same line. \
-            Strings have no escape sequences.
+            A string (the file name after 'parameters', a tensor's name after 'from') opened with '"' must be \
+            closed with '"' on the same line. Strings have no escape sequences.
 
                 parameters "weights.npz"
             """),
@@ -128,8 +132,9 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
 
                 network NAME
                 input NAME : DIMENSION
-                dense NAME : WIDTH ACTIVATION [weight [[...], ...]] [bias [...] | bias none]
-                parameters "FILE.npz"
+                dense NAME : WIDTH ACTIVATION [weight [[...], ...] | weight from "KEY" [transposed]]
+                                              [bias [...] | bias none | bias from "KEY"]
+                parameters "FILE"
                 at NAME = [x1, x2, ...]
 
             The parser recovers at the next keyword and reports every syntax error it finds (at most 20).
@@ -247,32 +252,44 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
             """),
         Entry(code: "E0218", title: "layer has no parameters", explanation: """
             A layer needs a weight and a bias, written inline ('weight [[...]]', 'bias [...]' or 'bias none') or \
-            read from the .npz file named by 'parameters "FILE.npz"' as the arrays '<layer>.weight' and \
-            '<layer>.bias'. This layer has neither for one of them. (Tools that initialise parameters themselves, \
-            such as a trainer, accept layers that have neither weight nor bias.)
+            read from the file of tensors named by 'parameters "FILE"' (an .npz or a safetensors file): by name \
+            with 'weight from "KEY"' and 'bias from "KEY"', as nnfeyn's own '<layer>.weight' and '<layer>.bias', \
+            or from the file's layer order. This layer has neither for one of them, or it names a tensor with \
+            'from' in a model without a 'parameters' file. (Tools that initialise parameters themselves, such as a \
+            trainer, accept layers that have neither weight nor bias.)
             """),
         Entry(code: "E0219", title: "cannot read the parameters file", explanation: """
-            The .npz file named by 'parameters' is missing, unreadable, not a regular file (a FIFO or a device is \
-            refused rather than waited on) or not an .npz archive (a zip of .npy arrays, as written by \
-            numpy.savez). A relative path is resolved against the directory of the model file, not the current \
+            The file named by 'parameters' is missing, unreadable, not a regular file (a FIFO or a device is \
+            refused rather than waited on), or neither an .npz archive (a zip of .npy arrays, as written by \
+            numpy.savez) nor a safetensors file. nnfeyn tells the two apart by their first bytes, not by the \
+            extension. A relative path is resolved against the directory of the model file, not the current \
             directory.
             """),
         Entry(code: "E0220", title: "array missing from the parameters file", explanation: """
-            A layer without an inline weight (or bias) takes it from the array '<layer>.weight' (or '<layer>.bias') \
-            of the parameters file, and the archive has no such array. The note lists the arrays it has. With \
-            PyTorch, save a state dict whose keys are the layer names: \
-            numpy.savez("p.npz", **{"h1.weight": W1, "h1.bias": b1, ...}).
+            A layer takes its weight and bias from the tensors a 'from "KEY"' clause names, else from nnfeyn's own \
+            '<layer>.weight' and '<layer>.bias', and the file has no such tensor. The note lists what it has. Name \
+            the tensor under the layer:
+
+                dense h1 : 16 tanh
+                  weight from "net.0.weight"
+                  bias from "net.0.bias"
+
+            A file whose layers are numbered in order (PyTorch's '0.weight', '2.weight', Flax's \
+            'params/Dense_0/kernel') needs no names at all; 'nnfeyn import FILE' writes the model for it.
             """),
         Entry(code: "E0221", title: "array has the wrong shape", explanation: """
-            An array from the parameters file has the wrong shape for its layer. '<layer>.weight' must be \
-            (width, fan-in), PyTorch's layout, and '<layer>.bias' must be (width,).
+            A tensor from the parameters file has the wrong shape for its layer. A weight must be (width, fan-in), \
+            PyTorch's layout, and a bias (width,). A weight stored (fan-in, width), as a Flax/JAX kernel is, is \
+            read with 'weight from "KEY" transposed'. When the message names a tensor you did not mean, name the \
+            right one with 'from'; the note lists what the file holds.
             """),
         Entry(code: "E0222", title: "array cannot be used", explanation: """
-            An array from the parameters file is malformed, has an unsupported dtype (supported: float64, float32 and \
-            32- and 64-bit integers, little-endian, C order), or holds a NaN or an infinity. A member that inflates \
-            to more bytes than its .npy header describes is malformed, and is refused as soon as it does. Values are \
-            read exactly: a float64 becomes the exact binary fraction it stores, and a 64-bit integer beyond 2^53 \
-            keeps its exact value (an exact expansion uses it; a numeric one, its nearest double).
+            A tensor from the parameters file is malformed, has an unsupported dtype (.npz: float64, float32 and \
+            32- and 64-bit integers, little-endian, C or Fortran order; safetensors: F64, F32, F16, BF16 and the \
+            integer types), or holds a NaN or an infinity. A member that inflates to more bytes than its .npy \
+            header describes is malformed, and is refused as soon as it does. Values are read exactly: a float \
+            becomes the exact binary fraction it stores, and a 64-bit integer beyond 2^53 keeps its exact value \
+            (an exact expansion uses it; a numeric one, its nearest double).
             """),
         Entry(code: "E0223", title: "polynomial without coefficients", explanation: """
             'poly' needs its coefficients in parentheses, lowest degree first: poly(c0, c1, c2) is \
@@ -293,9 +310,45 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
 
         Entry(code: "E0226", title: "output would replace an input", explanation: """
             The output file named with -o/--output is also an input of the same command (for 'train', the model \
-            file it starts from or that model's parameters). Writing it would destroy the input while it is still \
-            needed and make the run impossible to repeat. Choose another output name, or pass --overwrite-input \
-            if you really mean to replace the model.
+            file it starts from or that model's parameters; for 'import', the file of tensors). Writing it would \
+            destroy the input while it is still needed and make the run impossible to repeat. Choose another \
+            output name, or (for 'train') pass --overwrite-input if you really mean to replace the model.
+            """),
+
+        Entry(code: "E0227", title: "a PyTorch checkpoint, not a file of tensors", explanation: """
+            The parameters file (or the file given to 'nnfeyn import') is a PyTorch checkpoint written by \
+            torch.save: a zip of Python pickles, or a bare pickle in the legacy format. Reading a pickle means \
+            running the code it names, so nnfeyn never does. Save the weights as safetensors instead, which holds \
+            tensors only:
+
+                from safetensors.torch import save_file
+                save_file(model.state_dict(), "m.safetensors")
+
+            (For tensors that share memory, save {k: v.contiguous() for k, v in model.state_dict().items()}.) \
+            NumPy's numpy.savez("m.npz", **arrays) works as well.
+            """),
+
+        Entry(code: "E0228", title: "cannot match the file's tensors to layers", explanation: """
+            Layers that name no tensors (no 'from' clause, no '<layer>.weight' in the file) take the file's layers \
+            in order, and the file does not say which tensors those are. The rule: tensor names end in a role \
+            ('.weight' or '/kernel' for the matrix, '.bias' or '/bias'), the prefix before the role is a layer \
+            with a number ('0', 'net.2', 'model.layers.3', 'params/Dense_1'), the numbers order the layers, there \
+            are as many as layers without parameters, and each one's shapes are its layer's (a PyTorch weight is \
+            (out, in), a Flax kernel (in, out)). The first note says which part of the rule fails, the second \
+            lists the file. Name the tensors under each layer with 'weight from "KEY"' and 'bias from "KEY"'.
+            """),
+
+        Entry(code: "E0229", title: "activations do not match the layers", explanation: """
+            'nnfeyn import' found a number of layers in the file, and --activations must name one activation per \
+            layer, the output layer's last (for example 'tanh,tanh,linear' for three layers). With --activation A \
+            instead, every hidden layer gets A and the output layer is linear. Give one of the two, not both.
+            """),
+
+        Entry(code: "E0230", title: "a name the model file cannot hold", explanation: """
+            'nnfeyn import' writes tensor names and the parameters path as double-quoted strings, which cannot \
+            contain a double quote or a line break, and names (--input-name, --network) as identifiers: ASCII \
+            letters, digits and '_', not starting with a digit, and not a keyword. Rename the tensor or the file, \
+            or choose another name.
             """),
 
         // MARK: E03xx expansion limits

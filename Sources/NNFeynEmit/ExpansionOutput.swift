@@ -64,9 +64,8 @@ public enum ExpansionOutput {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The JSON document: sorted keys, every multi-index of every order once per output.
-    public static func json<S: Scalar>(model: Model, expansion: TaylorExpansion<S>, mode: ExpansionModeLabel,
-                                       breakdown: [DiagramOrderBreakdown<S>]? = nil) -> String {
+    /// The "orders" array of an expansion: every multi-index of every order once per output.
+    static func jsonOrders<S: Scalar>(_ expansion: TaylorExpansion<S>, breakdown: [DiagramOrderBreakdown<S>]? = nil) -> [JSONValue] {
         var orders: [JSONValue] = []
         for k in 0...expansion.order {
             var entries: [JSONValue] = []
@@ -98,6 +97,15 @@ public enum ExpansionOutput {
             }
             orders.append(.object(order))
         }
+        return orders
+    }
+
+    /// The JSON document: sorted keys, every multi-index of every order once per output.
+    public static func json<S: Scalar>(model: Model, expansion: TaylorExpansion<S>, mode: ExpansionModeLabel,
+                                       breakdown: [DiagramOrderBreakdown<S>]? = nil) -> String {
+        // Without diagrams the entries are written one at a time into the text (byte for byte what the tree would
+        // give): a tree of millions of entries (the Hessian of a 784-input network) took five times the output's size.
+        let orders = breakdown == nil ? [] : jsonOrders(expansion, breakdown: breakdown)
         var document: [String: JSONValue] = [
             "schema": "nnfeyn.expansion/1",
             "network": .string(model.displayName),
@@ -109,7 +117,38 @@ public enum ExpansionOutput {
             "orders": .array(orders),
         ]
         if let reason = mode.fallbackReason { document["fallback"] = .string(reason) }
-        return JSONValue.object(document).serialized() + "\n"
+        guard breakdown == nil else { return JSONValue.object(document).serialized() + "\n" }
+        document["orders"] = .string("\u{0}orders")  // a placeholder that no other value can contain
+        let text = JSONValue.object(document).serialized() + "\n"
+        guard let placeholder = text.range(of: "\"\\u0000orders\"") else { return text }
+        var out = String(text[..<placeholder.lowerBound])
+        writeOrders(expansion, into: &out)
+        out += text[placeholder.upperBound...]
+        return out
+    }
+
+    /// The "orders" array at the top level of the document, as JSONValue's pretty printer lays it out.
+    static func writeOrders<S: Scalar>(_ expansion: TaylorExpansion<S>, into out: inout String) {
+        out += "[\n"
+        for k in 0...expansion.order {
+            out += "    {\n      \"entries\": [\n"
+            let positions = expansion.basis.range(ofDegree: k)
+            for o in 0..<expansion.outputCount {
+                for p in positions {
+                    let entry: JSONValue = [
+                        "output": .integer(o),
+                        "index": .array(expansion.basis.indexLists[p].map { .integer($0) }),
+                        "derivative": number(expansion.derivative(output: o, position: p)),
+                        "coefficient": number(expansion.coefficient(output: o, position: p)),
+                    ]
+                    out += "        "
+                    entry.write(into: &out, indent: "        ")
+                    out += o == expansion.outputCount - 1 && p == positions.upperBound - 1 ? "\n" : ",\n"
+                }
+            }
+            out += "      ],\n      \"order\": \(k)\n    }" + (k == expansion.order ? "\n" : ",\n")
+        }
+        out += "  ]"
     }
 
     static func number<S: Scalar>(_ value: S) -> JSONValue { DiagramNumberFormat.json(value) }

@@ -71,8 +71,7 @@ public enum Expander {
         }
         func numeric(fallbackReason: EvaluationError?) throws(EvaluationError) -> ExpansionResult {
             let network = try converted(model, as: Double.self)
-            let points = try PointDerivatives<Double>(network: network, order: order)
-            return ExpansionResult(values: .numeric(try BLASEvaluator.expand(network, points: points, table: table, progress: progress)),
+            return ExpansionResult(values: .numeric(try numericExpansion(network, order: order, table: table, progress: progress)),
                                    mode: .numeric, fallbackReason: fallbackReason, estimate: estimate)
         }
         switch mode {
@@ -117,13 +116,24 @@ public enum Expander {
         guard order >= 0 else { throw .negativeOrder(order) }
         let estimate = try checked(ExpansionEstimate(architecture: network.architecture, order: order), limit: limit)
         guard estimate.fits(limit: limit, arithmetic: S.arithmetic) else { throw .tooLarge(estimate: estimate, limit: limit) }
-        let points = try PointDerivatives<S>(network: network, order: order)
         let table = ProductTable.cached(variables: network.inputDimension, maxDegree: order)
-        if let doubles = network as? Network<Double>, let points = points as? PointDerivatives<Double> {
-            // Same algorithm, same layout: the dgemm path only changes speed.
-            return try BLASEvaluator.expand(doubles, points: points, table: table) as! TaylorExpansion<S>
+        if let doubles = network as? Network<Double> {
+            // The same coefficients (to rounding) by the batch evaluator: only speed and memory change.
+            return try numericExpansion(doubles, order: order, table: table) as! TaylorExpansion<S>
         }
+        let points = try PointDerivatives<S>(network: network, order: order)
         return try FusedEvaluator.expand(network, points: points, table: table)
+    }
+
+    /// The numeric expansion at the network's point by the batch evaluator (the generic one for a network without
+    /// layers, which is the identity).
+    static func numericExpansion(_ network: Network<Double>, order: Int, table: ProductTable,
+                                 progress: ExpansionProgress? = nil) throws(EvaluationError) -> TaylorExpansion<Double> {
+        guard !network.layers.isEmpty else {
+            return try FusedEvaluator.expand(network, points: try PointDerivatives(network: network, order: order), table: table)
+        }
+        return try BatchEvaluator(network: network, order: order, table: table)
+            .expand(points: network.point, progress: progress).expansion(at: 0)
     }
 
     /// The fused expansion by the generic evaluator (no OpenBLAS), for cross-checks of the fast path.

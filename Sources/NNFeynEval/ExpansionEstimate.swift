@@ -19,10 +19,13 @@ public struct ExpansionEstimate: Sendable, Equatable {
     public var entries: Int
     /// Pairs (a, b) of monomials with deg a + deg b <= N, deg b >= 1: the shared product table.
     public var productPairs: Int
-    /// Multiply-adds of the linear steps (M * width * fanIn per layer) and of the Horner steps.
+    /// Multiply-adds of the numeric (batch) evaluator at one point: point pass, reverse sweep, first layer in closed
+    /// form, GEMM and Horner rows of degree < N, top-degree contraction.
     public var multiplyAdds: Int
-    /// Working memory of the numeric evaluator: layer buffers, product table, basis.
+    /// Working memory of the numeric evaluator: rows of degree < N per layer, the result, product table, basis.
     public var memoryBytes: Int
+    /// Multiply-adds of the generic evaluator (exact arithmetic): every monomial row through every layer.
+    public var exactMultiplyAdds: Int
     /// The estimated bit size (numerator plus denominator) of the largest exact coefficient: exact arithmetic's
     /// operations cost more the larger their operands.
     public var exactBits: Int
@@ -47,8 +50,8 @@ public struct ExpansionEstimate: Sendable, Equatable {
     public var exactCost: Int {
         // Most coefficients are smaller than the largest one: charge half its bytes, plus GMP's per-value overhead.
         let bytesPerValue = Saturating.add(exactBits / 16, 48)
-        let exactMemory = Saturating.multiply(memoryBytes / 8, bytesPerValue)
-        return max(Saturating.multiply(multiplyAdds, ExpansionEstimate.exactOperationCost(bits: exactBits)), exactMemory)
+        let exactMemory = Saturating.multiply(exactMemoryBytes / 8, bytesPerValue)
+        return max(Saturating.multiply(exactMultiplyAdds, ExpansionEstimate.exactOperationCost(bits: exactBits)), exactMemory)
     }
 
     /// The cost in the given arithmetic, compared with the limit.
@@ -57,8 +60,8 @@ public struct ExpansionEstimate: Sendable, Equatable {
         case .double: cost
         case .exact: exactCost
         case .multiprecision(let bits):
-            max(Saturating.multiply(multiplyAdds, ExpansionEstimate.exactOperationCost(bits: bits) / 4),
-                Saturating.multiply(memoryBytes / 8, Saturating.add(bits / 8, 32)))
+            max(Saturating.multiply(exactMultiplyAdds, ExpansionEstimate.exactOperationCost(bits: bits) / 4),
+                Saturating.multiply(exactMemoryBytes / 8, Saturating.add(bits / 8, 32)))
         }
     }
 
@@ -70,9 +73,13 @@ public struct ExpansionEstimate: Sendable, Equatable {
             + "\(show(multiplyAdds, approximate: true)) multiply-adds and \(show(memoryBytes, approximate: true)) bytes"
     }
 
-    /// Memberwise initializer.
+    /// Bytes of the generic evaluator's four buffers of M x widest values (as doubles), product table and basis.
+    public var exactMemoryBytes: Int
+
+    /// Memberwise initializer (exact work and memory default to the numeric ones).
     public init(variables: Int, order: Int, outputs: Int, monomials: Int, entries: Int, productPairs: Int,
-                multiplyAdds: Int, memoryBytes: Int, exactBits: Int = 64) {
+                multiplyAdds: Int, memoryBytes: Int, exactBits: Int = 64, exactMultiplyAdds: Int? = nil,
+                exactMemoryBytes: Int? = nil) {
         self.variables = variables
         self.order = order
         self.outputs = outputs
@@ -82,6 +89,8 @@ public struct ExpansionEstimate: Sendable, Equatable {
         self.multiplyAdds = multiplyAdds
         self.memoryBytes = memoryBytes
         self.exactBits = exactBits
+        self.exactMultiplyAdds = exactMultiplyAdds ?? multiplyAdds
+        self.exactMemoryBytes = exactMemoryBytes ?? memoryBytes
     }
 
     /// Estimates the expansion of a model to `order`, including the size of its exact numbers.
@@ -116,11 +125,62 @@ public struct ExpansionEstimate: Sendable, Equatable {
         }
         let buffers = Saturating.multiply(Saturating.multiply(m, widest), 4 * 8)
         let table = Saturating.multiply(pairs, 12)
-        let basis = Saturating.multiply(m, Saturating.add(Saturating.multiply(8, Saturating.add(n, d)), 40))
+        let basis = Saturating.multiply(m, Saturating.add(Saturating.multiply(8, n), 48))
+        let numeric = ExpansionEstimate.batchWork(architecture, variables: d, order: n)
         self.init(variables: d, order: n, outputs: architecture.outputCount, monomials: m,
-                  entries: Saturating.multiply(m, architecture.outputCount), productPairs: pairs, multiplyAdds: work,
-                  memoryBytes: Saturating.add(buffers, Saturating.add(table, basis)),
-                  exactBits: Saturating.add(Saturating.multiply(max(n, 1), bitsPerDegree), parameterBits))
+                  entries: Saturating.multiply(m, architecture.outputCount), productPairs: pairs,
+                  multiplyAdds: numeric.multiplyAdds,
+                  memoryBytes: Saturating.add(numeric.bytes, Saturating.add(Saturating.add(table, Saturating.multiply(m, 20)), basis)),
+                  exactBits: Saturating.add(Saturating.multiply(max(n, 1), bitsPerDegree), parameterBits),
+                  exactMultiplyAdds: work, exactMemoryBytes: Saturating.add(buffers, Saturating.add(table, basis)))
+    }
+
+    /// Entries of the product table whose product has degree <= D: C(D + 2d, 2d) - C(D + d, d).
+    static func pairsThrough(_ D: Int, variables d: Int) -> Int {
+        guard D >= 0 else { return 0 }
+        let dd = 2 * min(d, Int.max / 4)
+        return Saturating.subtract(Combinatorics.saturatingBinomial(Saturating.add(D, dd), dd),
+                                   Combinatorics.saturatingBinomial(Saturating.add(D, d), d))
+    }
+
+    /// Multiply-adds and working bytes of BatchEvaluator at one point (see its header for the steps).
+    static func batchWork(_ architecture: Architecture, variables d: Int, order n: Int) -> (multiplyAdds: Int, bytes: Int) {
+        let layers = architecture.layers, outputs = max(architecture.outputCount, 1)
+        let m = Combinatorics.saturatingBinomial(Saturating.add(n, d), d)
+        let rows = n >= 1 ? Combinatorics.saturatingBinomial(Saturating.add(n - 1, d), d) : 1
+        let top = Saturating.subtract(m, rows)
+        var work = 0, widest = max(d, outputs)
+        for (l, layer) in layers.enumerated() {
+            let w = max(layer.width, 0), fanIn = max(layer.fanIn, 0)
+            widest = max(widest, w)
+            let dense = Saturating.multiply(w, fanIn)
+            work = Saturating.add(work, dense)  // point pass
+            guard n >= 1 else { continue }
+            let k = min(n, layer.activation.maximumVertexDegree ?? n)
+            if l == 0 {
+                work = Saturating.add(work, Saturating.multiply(rows, w))
+                if k >= n { work = Saturating.add(work, Saturating.multiply(top, Saturating.multiply(w, outputs + 1))) }
+                continue
+            }
+            work = Saturating.add(work, Saturating.multiply(outputs, dense))  // reverse sweep
+            work = Saturating.add(work, Saturating.multiply(rows, dense))
+            guard k >= 2 else { continue }
+            // Horner steps k - 2 ... 1 through degree N - step, the last one through N - 1.
+            // (steps through degrees N - k + 2 ... N - 1 telescope like hornerPairs, which also counts degree N.)
+            let pairs = Saturating.add(pairsThrough(n - 1, variables: d),
+                                       Saturating.subtract(ExpansionEstimate.hornerPairs(variables: d, order: n, top: k),
+                                                           pairsThrough(n, variables: d)))
+            let topPairs = Saturating.subtract(Saturating.subtract(pairsThrough(n, variables: d), pairsThrough(n - 1, variables: d)), top)
+            work = Saturating.add(work, Saturating.multiply(w, Saturating.add(pairs, Saturating.multiply(outputs, topPairs))))
+        }
+        var bytes = Saturating.multiply(Saturating.multiply(rows, widest), 5 * 8)  // four buffers and the powers
+        bytes = Saturating.add(bytes, Saturating.multiply(Saturating.multiply(m, outputs), 8))  // the result
+        // One top-degree GEMM block (at most the square of the middle degree's count) and the first-layer chunk.
+        let middle = d >= 1 ? Combinatorics.saturatingBinomial(Saturating.add(n / 2, d - 1), d - 1) : 0
+        let firstWidth = max(layers.first?.width ?? 1, 1)
+        let chunk = min(Saturating.multiply(top, Saturating.add(firstWidth, outputs)), 2 << 20)
+        bytes = Saturating.add(bytes, Saturating.multiply(Saturating.add(Saturating.multiply(middle, middle), chunk), 8))
+        return (work, bytes)
     }
 
     /// Pair products of the Horner steps k = top-2 ... 0, which are truncated at degree N - k:

@@ -9,7 +9,7 @@
 //                    constant term and r_k is still multiplied by delta k more times, r_k only needs degrees
 //                    <= N - k: step k walks the prefix of the product table with product degree <= N - k.
 // K = min(N, the activation's highest nonzero derivative), so polynomial activations stop early and linear
-// layers skip Horner altogether. This generic version runs on Rational (exact) and Double; BLASEvaluator is the
+// layers skip Horner altogether. This generic version runs on Rational (exact) and Double; BatchEvaluator is the
 // Double fast path with the same layout.
 import NNFeynAlgebra
 import NNFeynModel
@@ -86,7 +86,7 @@ enum FusedEvaluator {
         for i in 0..<w { r[i] = c[top - 1][i] }
         guard top >= 2 else { return r }
         var next = [S](repeating: .zero, count: m * w)
-        // Rows of delta that vanish for every neuron contribute nothing (see BLASEvaluator).
+        // Rows of delta that vanish for every neuron contribute nothing (all rows of degree >= 2 in the first layer).
         let deltaRowIsZero = (0..<m).map { t in (0..<w).allSatisfy { delta[t * w + $0].isZero } }
         for k in stride(from: top - 2, through: 0, by: -1) {
             let degree = n - k

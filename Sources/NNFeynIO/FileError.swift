@@ -24,6 +24,15 @@ public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// What went wrong, without the path, for a message that names the file its own way.
+    public var reason: String {
+        switch self {
+        case .missing: "no such file"
+        case .notRegular(_, let kind): "it is \(kind), not a regular file"
+        default: description
+        }
+    }
+
     public var description: String {
         switch self {
         case .missing(let path): "'\(path)' not found"

@@ -2,9 +2,9 @@
 //
 // Writes never leave a half-written file: the bytes go to a temporary file in the same directory, are flushed to
 // the disk (fsync), and only then renamed over the target, which POSIX makes atomic. A killed process or a full disk
-// leaves the previous file intact (and at worst a hidden temporary file). Files that belong together (a model and
-// its parameters) are staged first and renamed together, the one the other refers to first, so a reader never
-// sees a new model beside old parameters.
+// leaves the previous file intact (and at worst a hidden temporary file, removed by the next write of the same file
+// once it is ten minutes old). Files written together are all staged before the first is renamed; a model and its
+// parameters are kept consistent by ModelWriter, which never renames over parameters the old model names.
 //
 // Reads accept regular files only (a FIFO would block forever, a device would never end) and bound the size
 // before reading a byte.
@@ -79,6 +79,23 @@ public enum Files {
             }
             staged.removeFirst()
             syncDirectory(of: next.path)
+            removeStaleTemporaries(of: next.path)
+        }
+    }
+
+    /// Removes the hidden temporaries of `path` that a killed writer left behind: `.<name>.tmp-XXXXXX` beside it,
+    /// untouched for `age` seconds (a live writer's file is younger: its bytes are being written).
+    static func removeStaleTemporaries(of path: String, olderThan age: TimeInterval = 600) {
+        let directory = directoryOf(path)
+        let prefix = "." + (path as NSString).lastPathComponent + ".tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        let now = Date().timeIntervalSince1970
+        for name in names where name.hasPrefix(prefix) && name.count == prefix.count + 6 {
+            let candidate = directory + "/" + name
+            var status = stat()
+            guard lstat(candidate, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+                  now - TimeInterval(status.st_mtim.tv_sec) > age else { continue }
+            unlink(candidate)
         }
     }
 
@@ -103,6 +120,15 @@ public enum Files {
         if let existing = kind(of: path), existing != "a directory" {
             throw .unwritable(path: path, reason: "it is \(existing), not a directory")
         }
+        if kind(of: path) == nil {
+            // The nearest existing ancestor decides whether the directory can be made; say why in our own words.
+            var ancestor = directoryOf(path)
+            while kind(of: ancestor) == nil && ancestor != "/" && ancestor != "." { ancestor = directoryOf(ancestor) }
+            if kind(of: ancestor) == "a directory", access(ancestor, W_OK) != 0 {
+                throw .unwritable(path: path, reason: errno == EROFS ? "the file system is read-only"
+                                                                      : "the directory '\(ancestor)' is not writable")
+            }
+        }
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw .unwritable(path: path, reason: reason(error))
         }
@@ -116,6 +142,21 @@ public enum Files {
         var x = stat(), y = stat()
         guard stat(a, &x) == 0, stat(b, &y) == 0 else { return false }
         return x.st_dev == y.st_dev && x.st_ino == y.st_ino
+    }
+
+    /// The path of `target` relative to `directory` ("w.npz", "../data/w.npz"), for a file that refers to another by
+    /// a relative path. Symbolic links in both directories are resolved first, so the result leads to the target
+    /// from wherever `directory` really is.
+    public static func relativePath(of target: String, from directory: String) -> String {
+        func components(_ path: String) -> [String] {
+            URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.pathComponents
+        }
+        let targetURL = URL(fileURLWithPath: target)
+        let base = components(directory), folder = components(targetURL.deletingLastPathComponent().path)
+        var common = 0
+        while common < base.count, common < folder.count, base[common] == folder[common] { common += 1 }
+        let parts = Array(repeating: "..", count: base.count - common) + folder[common...] + [targetURL.lastPathComponent]
+        return parts.joined(separator: "/")
     }
 
     /// Writes the bytes to a new hidden file beside `path` and flushes them to the disk; returns its path.

@@ -53,16 +53,34 @@ struct ActivationNode {
     var span: SourceSpan
 }
 
-/// `weight MATRIX`.
-struct WeightClause {
-    var keywordSpan: SourceSpan
-    var matrix: MatrixNode
+/// `from "KEY"` after `weight` or `bias`, with `transposed` for a weight stored (fan-in, width): a tensor of the
+/// parameters file named explicitly.
+struct TensorReference {
+    var key: String
+    /// The key's string, quotes included.
+    var span: SourceSpan
+    var transposed: Bool
 }
 
-/// `bias VECTOR` or `bias none` (vector nil).
-struct BiasClause {
+/// `weight MATRIX` or `weight from "KEY" [transposed]`.
+struct WeightClause {
+    enum Value {
+        case matrix(MatrixNode)
+        case file(TensorReference)
+    }
     var keywordSpan: SourceSpan
-    var vector: VectorNode?
+    var value: Value
+}
+
+/// `bias VECTOR`, `bias none` (`.zero`) or `bias from "KEY"`.
+struct BiasClause {
+    enum Value {
+        case vector(VectorNode)
+        case zero
+        case file(TensorReference)
+    }
+    var keywordSpan: SourceSpan
+    var value: Value
 }
 
 /// `dense NAME : WIDTH ACTIVATION { weight ... | bias ... }`. A layer keeps its first clause of each kind; of any

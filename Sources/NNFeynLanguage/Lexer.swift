@@ -265,7 +265,7 @@ struct Lexer {
             if !budgetReported {
                 error(DiagnosticCode.malformedNumber, span) {
                     ("the number literals of this file are too large in total (over \(Lexer.digitBudget) digits)",
-                     "exponents this large are almost certainly a mistake")
+                     "put large weights in a parameters file (parameters \"weights.npz\"); a huge exponent counts its digits too")
                 }
                 budgetReported = true
             }

@@ -1,4 +1,5 @@
-// Lowering: ModelNode -> Model, with every check on names, sizes and shapes, and parameters read from the .npz.
+// Lowering: ModelNode -> Model, with every check on names, sizes and shapes; parameters from files are resolved
+// and read in Lowering+Parameters.swift.
 // It runs only on a file without syntax errors, reports every problem it finds (it does not stop at the first),
 // and builds the Model only when there are none. Sizes are checked, and the total parameter count is bounded,
 // before anything proportional to them is allocated.
@@ -144,20 +145,9 @@ struct Lowering {
             total = overflow ? Int.max : sum
         }
 
-        // Parameters file: read only when it can be used (sizes known, within limits).
-        var archive: NPZArchive?
-        let canBuild = sizesKnown && withinLimits
-        let failuresBefore = diagnosticCount
-        if let parameters, canBuild {
-            archive = readArchive(parameters.path, span: parameters.span)
-        }
-        // When the archive could not be read, the arrays it would have given are not reported missing as well.
-        let archiveFailed = diagnosticCount > failuresBefore
-        let parametersLine = parameters.map { line(of: $0.span) }
-
-        // Per-layer values.
-        var built: [LayerParameters?] = []
-        for (k, layer) in layers.enumerated() {
+        // Per-layer values, from the clauses, the parameters file (read only when it can be used: sizes known,
+        // within limits) or nowhere.
+        for layer in layers {
             if let second = layer.secondClauses["weight"], let first = layer.weight {
                 error(DiagnosticCode.duplicateClause, "layer '\(q(layer.name.text))' has more than one 'weight'",
                       at: second, help: "remove one of them",
@@ -168,70 +158,11 @@ struct Lowering {
                       at: second, help: "remove one of them",
                       notes: ["the first 'bias' is on line \(line(of: first.keywordSpan))"])
             }
-            guard canBuild, let width = widths[k], let fanIn = fanIns[k] else { continue }
-            let weightName = layer.name.text + ".weight", biasName = layer.name.text + ".bias"
-
-            // Where each array comes from: inline, the archive, or nowhere.
-            let inlineWeight = layer.weight, inlineBias = layer.bias
-            let npzHasWeight = archive?.contains(weightName) ?? false
-            let npzHasBias = archive?.contains(biasName) ?? false
-            let weightMissing = inlineWeight == nil && !npzHasWeight
-            let biasMissing = inlineBias == nil && !npzHasBias
-            if weightMissing && biasMissing && options.allowMissingParameters {
-                // A trainer initialises this layer.
-                built.append(nil)
-                continue
-            }
-
-            if weightMissing && biasMissing {
-                if archiveFailed {
-                    // Already reported at the 'parameters' string.
-                } else if let archive {
-                    reportMissingMember(weightName, of: layer, in: archive, parametersLine: parametersLine)
-                    reportMissingMember(biasName, of: layer, in: archive, parametersLine: parametersLine)
-                } else {
-                    reportNoValues("weight and no bias", of: layer)
-                }
-                continue
-            }
-
-            var weight: ParameterArray?
-            if let inlineWeight {
-                weight = checkInlineWeight(inlineWeight.matrix, layer: layer.name.text, width: width, fanIn: fanIn,
-                                           fanInSource: k == 0 ? "the dimension of input '\(q(input?.name.text ?? ""))'"
-                                                                : "the width of layer '\(q(layers[k - 1].name.text))'")
-            } else if let archive, npzHasWeight {
-                weight = arrayValues(archive, weightName, shape: [width, fanIn], layer: layer)
-            } else if let archive {
-                reportMissingMember(weightName, of: layer, in: archive, parametersLine: parametersLine)
-            } else if !archiveFailed {
-                reportNoValues("weight", of: layer)
-            }
-
-            var bias: ParameterArray?
-            if let inlineBias {
-                if let vector = inlineBias.vector {
-                    bias = vector.values
-                    if vector.count != width {
-                        error(DiagnosticCode.biasLengthMismatch,
-                              "the bias of layer '\(q(layer.name.text))' has \(vector.count) \(Lowering.plural(vector.count, "entry", "entries")) but the layer's width is \(width)",
-                              at: vector.span, help: "a bias has one entry per neuron")
-                        bias = nil
-                    }
-                } else {
-                    bias = .zeros(width)
-                }
-            } else if let archive, npzHasBias {
-                bias = arrayValues(archive, biasName, shape: [width], layer: layer)
-            } else if let archive {
-                reportMissingMember(biasName, of: layer, in: archive, parametersLine: parametersLine)
-            } else if !archiveFailed {
-                reportNoValues("bias", of: layer)
-            }
-
-            if let weight, let bias {
-                built.append(LayerParameters(weight: weight, bias: bias))
-            }
+        }
+        var built: [LayerParameters?] = []
+        if sizesKnown && withinLimits, let input {
+            built = layerParameters(layers, widths: widths.map { $0! }, fanIns: fanIns.map { $0! }, input: input.name,
+                                    parameters: parameters)
         }
 
         // The expansion point (its exact values are built only for a model that is built).
@@ -352,105 +283,6 @@ struct Lowering {
             ok = false
         }
         return ok ? matrix.values : nil
-    }
-
-    /// Reports an array the layer needs from the archive that the archive does not have (E0220).
-    mutating func reportMissingMember(_ member: String, of layer: DenseNode, in archive: NPZArchive, parametersLine: Int?) {
-        let available = archive.names
-        let listed = available.isEmpty ? "no arrays"
-            : "the arrays " + available.prefix(10).map { "'\(q($0))'" }.joined(separator: ", ") + (available.count > 10 ? ", ..." : "")
-        error(DiagnosticCode.missingMember, "no array '\(q(member))' in the parameters file for layer '\(q(layer.name.text))'",
-              at: layer.name.span,
-              help: Spelling.closest(to: member, among: available).map { "did you mean '\(q($0))'?" }
-                  ?? "add the array to the archive, or write the values inline under the layer",
-              notes: ["the parameters file (line \(parametersLine ?? 0)) has \(listed)"])
-    }
-
-    /// Reports a layer without values for `what` ("weight", "bias" or both) and no parameters file (E0218).
-    mutating func reportNoValues(_ what: String, of layer: DenseNode) {
-        let inline = what == "bias" ? "'bias [...]' or 'bias none'"
-            : what == "weight" ? "'weight [[...]]'" : "'weight [[...]]' and 'bias [...]' (or 'bias none')"
-        error(DiagnosticCode.missingParameters, "layer '\(q(layer.name.text))' has no \(what)", at: layer.name.span,
-              help: "write \(inline) under the layer, or name an .npz with 'parameters \"FILE.npz\"'")
-    }
-
-    /// Reads the archive, reporting at the path string; nil when it is absent or unreadable.
-    mutating func readArchive(_ path: String, span: SourceSpan) -> NPZArchive? {
-        guard !path.isEmpty else {
-            error(DiagnosticCode.unreadableParameters, "the parameters file name is empty", at: span)
-            return nil
-        }
-        let url = Lowering.resolve(path, relativeTo: file.path)
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            // A trainer may be about to create this file.
-            if options.allowMissingParameters { return nil }
-            error(DiagnosticCode.unreadableParameters, "parameters file '\(q(path))' not found", at: span,
-                  help: file.path == "<stdin>" ? "a model read from standard input resolves a relative path against the current directory"
-                                               : "a relative path is resolved against the model file's directory",
-                  notes: ["looked for '\(q(Lowering.displayPath(path, relativeTo: file.path)))'"])
-            return nil
-        }
-        if isDirectory.boolValue {
-            error(DiagnosticCode.unreadableParameters, "parameters file '\(q(path))' is a directory", at: span)
-            return nil
-        }
-        // Messages name the path as the user wrote it, not an absolute one.
-        let shownPath = q(Lowering.displayPath(path, relativeTo: file.path))
-        do {
-            return try NPZArchive(contentsOf: url, displayPath: shownPath)
-        } catch {
-            self.error(DiagnosticCode.unreadableParameters, "cannot read parameters file '\(q(path))'", at: span,
-                       notes: [error.description])
-            return nil
-        }
-    }
-
-    /// The archive member's values in C order, exactly as stored, if its shape and values are right. The shape is
-    /// checked from the member's header, before its data is read: the model bounds what is read.
-    mutating func arrayValues(_ archive: NPZArchive, _ member: String, shape: [Int], layer: DenseNode) -> ParameterArray? {
-        let header: NPYHeader
-        do {
-            header = try archive.header(member)
-        } catch {
-            self.error(.memberValues, "cannot use array '\(q(member))' of the parameters file",
-                       at: layer.name.span, notes: [error.description])
-            return nil
-        }
-        guard header.shape == shape else {
-            let transposed = shape.count == 2 && header.shape == [shape[1], shape[0]]
-            error(.memberShape,
-                  "array '\(q(member))' has shape \(Lowering.shapeText(header.shape)), expected \(Lowering.shapeText(shape))",
-                  at: layer.name.span,
-                  help: transposed ? "it looks transposed: a weight is (width, fan-in), PyTorch's layout"
-                                   : shape.count == 2 ? "a weight is (width, fan-in), PyTorch's layout" : "a bias is (width,)")
-            return nil
-        }
-        let array: NDArray
-        do {
-            array = try archive.array(member)
-        } catch {
-            self.error(.memberValues, "cannot use array '\(q(member))' of the parameters file",
-                       at: layer.name.span, notes: [error.description])
-            return nil
-        }
-        if let i = array.values.firstIndex(where: { !$0.isFinite }) {
-            let index = shape.count == 2 && shape[1] > 0 ? "[\(i / shape[1]), \(i % shape[1])]" : "[\(i)]"
-            error(.memberValues, "array '\(q(member))' holds \(array.values[i]) at \(index)", at: layer.name.span,
-                  help: "parameters must be finite numbers")
-            return nil
-        }
-        // Integers beyond 2^53 keep their exact values (an exact run uses them; a numeric one, their nearest doubles).
-        switch array.integers {
-        case .signed(let integers): return ParameterArray(integers: integers)
-        case .unsigned(let integers): return ParameterArray(unsignedIntegers: integers)
-        case nil: return ParameterArray(doubles: array.values)
-        }
-    }
-
-    /// NumPy's way of writing a shape: (3,), (3, 2).
-    static func shapeText(_ shape: [Int]) -> String {
-        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     }
 
     /// An empty span at the end of the text, before a final newline, so the excerpt shows the last line.

@@ -220,28 +220,29 @@ struct Parser {
         while atKeyword("weight") || atKeyword("bias") {
             let clauseStart = consumed
             do throws(ParseFailure) {
-                if atKeyword("weight") {
-                    let keywordSpan = current.span
-                    advance()
-                    let matrix = try parseMatrix()
+                let isWeight = atKeyword("weight")
+                let keywordSpan = current.span
+                advance()
+                if isWeight {
+                    let value: WeightClause.Value = atWord("from")
+                        ? .file(try parseReference(transposable: true)) : .matrix(try parseMatrix())
                     if node.weight == nil {
-                        node.weight = WeightClause(keywordSpan: keywordSpan, matrix: matrix)
+                        node.weight = WeightClause(keywordSpan: keywordSpan, value: value)
                     } else if node.secondClauses["weight"] == nil {
                         node.secondClauses["weight"] = keywordSpan
                     }
                 } else {
-                    let keywordSpan = current.span
-                    advance()
-                    let clause: BiasClause
-                    if current.kind == .identifier && lexer.token(current, is: "none") {
-                        clause = BiasClause(keywordSpan: keywordSpan, vector: nil)
+                    let value: BiasClause.Value
+                    if atWord("none") {
+                        value = .zero
                         advance()
+                    } else if atWord("from") {
+                        value = .file(try parseReference(transposable: false))
                     } else {
-                        let vector = try parseVector("the bias ('[...]' or 'none')")
-                        clause = BiasClause(keywordSpan: keywordSpan, vector: vector)
+                        value = .vector(try parseVector("the bias ('[...]', 'none' or 'from \"NAME\"')"))
                     }
                     if node.bias == nil {
-                        node.bias = clause
+                        node.bias = BiasClause(keywordSpan: keywordSpan, value: value)
                     } else if node.secondClauses["bias"] == nil {
                         node.secondClauses["bias"] = keywordSpan
                     }
@@ -254,6 +255,28 @@ struct Parser {
             }
         }
         return node
+    }
+
+    /// Whether the current token is the identifier `word`: a contextual word ('none', 'from', 'transposed'), special
+    /// only where the grammar expects it and a name everywhere else.
+    func atWord(_ word: StaticString) -> Bool { current.kind == .identifier && lexer.token(current, is: word) }
+
+    /// `from "KEY"`, then `transposed` where a weight is read (`transposable`); the current token is 'from'.
+    mutating func parseReference(transposable: Bool) throws(ParseFailure) -> TensorReference {
+        advance()
+        let key = try expect(.string, "the tensor's name in double quotes after 'from', e.g. \"0.weight\"")
+        var reference = TensorReference(key: text(key), span: key.span, transposed: false)
+        if atWord("transposed") {
+            guard transposable else {
+                try report("'transposed' applies to a weight, not a bias",
+                           help: "a bias is a vector: remove 'transposed'")
+                advance()
+                throw .abandon
+            }
+            reference.transposed = true
+            advance()
+        }
+        return reference
     }
 
     mutating func parseActivation() throws(ParseFailure) -> ActivationNode {
@@ -335,7 +358,7 @@ struct Parser {
     }
 
     mutating func parseMatrix() throws(ParseFailure) -> MatrixNode {
-        let open = try expect(.leftBracket, "'[[' to start the weight matrix")
+        let open = try expect(.leftBracket, "'[[' to start the weight matrix, or 'from'")
         var values = ParameterArray.Builder(capacity: 0)
         var rows: [RowNode] = []
         while true {

@@ -58,6 +58,17 @@ public struct ParameterArray: Sendable, Equatable {
         self = builder.finish()
     }
 
+    /// The values of a numeric array exactly (floats as the binary fractions they store, integers as integers);
+    /// nil for texts and when a value is NaN or infinite.
+    public init?(_ array: DenseArray) {
+        switch array.storage {
+        case .float64(let values): self.init(doubles: values)
+        case .int64(let values): self.init(integers: values)
+        case .uint64(let values): self.init(unsignedIntegers: values)
+        case .text: return nil
+        }
+    }
+
     /// `count` zeros.
     public static func zeros(_ count: Int) -> ParameterArray {
         ParameterArray(nearest: [Double](repeating: 0, count: count), exact: .nearest)

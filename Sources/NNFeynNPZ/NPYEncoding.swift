@@ -1,5 +1,5 @@
-// Writing typed arrays as .npy members: float64 ('<f8'), int64 ('<i8') and fixed-width Unicode ('<U n', UTF-32LE
-// code units, as NumPy stores str arrays), in C order, format version 1.0.
+// Writing typed arrays as .npy members: float64 ('<f8'), int64 ('<i8'), uint64 ('<u8') and fixed-width Unicode
+// ('<U n', UTF-32LE code units, as NumPy stores str arrays), in C order, format version 1.0.
 import Foundation
 import NNFeynAlgebra
 
@@ -25,6 +25,10 @@ extension NPY {
             descr = "<i8"
             body.reserveCapacity(values.count * 8)
             for value in values { append(UInt64(bitPattern: value), to: &body) }
+        case .uint64(let values):
+            descr = "<u8"
+            body.reserveCapacity(values.count * 8)
+            for value in values { append(value, to: &body) }
         case .text(let values):
             let scalars = values.map { Array($0.unicodeScalars) }
             let width = max(1, scalars.map(\.count).max() ?? 1)

@@ -1,6 +1,6 @@
 // .npz archives: a zip of .npy files (NumPy's format, versions 1 to 3). We read float64, float32 and 32- and 64-bit
-// integer arrays in C order, little-endian, and write float64. Anything else is a clear error naming the member,
-// never a trap.
+// integer arrays, little-endian, in C or Fortran order (returned in C order), into `DenseArray`s, and write them.
+// Anything else is a clear error naming the member, never a trap.
 //
 // Reading is lazy and bounded. Opening an archive reads its central directory only; a member is inflated when it is
 // asked for, and its header is read first. Inflation stops as soon as a member holds more bytes than its header
@@ -11,37 +11,10 @@ import NNFeynAlgebra
 import NNFeynIO
 import ZIPFoundation
 
-/// A dense array of doubles with a shape (C order: the last index varies fastest).
-public struct NDArray: Sendable, Equatable {
-    public var shape: [Int]
-    /// The nearest double of each value: the value itself for floats and for integers up to 2^53.
-    public var values: [Double]
-    /// The dtype the values were stored as ("<f8", "<f4", ...), for messages.
-    public var storedType: String
-    /// The exact values of an integer array holding an integer a double cannot (beyond 2^53); nil when `values` are
-    /// exact.
-    public var integers: Integers?
-
-    /// Exact 64-bit integers.
-    public enum Integers: Sendable, Equatable {
-        case signed([Int64])
-        case unsigned([UInt64])
-    }
-
-    public init(shape: [Int], values: [Double], storedType: String = "<f8") {
-        precondition(shape.reduce(1, *) == values.count, "shape does not match the number of values")
-        self.shape = shape
-        self.values = values
-        self.storedType = storedType
-    }
-
-    /// A 1-D array.
-    public init(vector: [Double]) { self.init(shape: [vector.count], values: vector) }
-
-    /// A 2-D array from rows of equal length.
-    public init(matrix rows: [[Double]]) {
-        let columns = rows.first?.count ?? 0
-        self.init(shape: [rows.count, columns], values: rows.flatMap { $0 })
+extension DenseArray {
+    /// The array in a standalone .npy file's bytes (`name` names it in errors).
+    public init(npy data: Data, name: String) throws(NPZError) {
+        self = try NPY.decode(data, member: name)
     }
 }
 
@@ -88,11 +61,7 @@ public struct NPZArchive: Sendable {
         let path = displayPath ?? url.path
         // A FIFO or a device would block or never end: only regular files are opened.
         do { _ = try Files.regularFileSize(url.path) } catch {
-            switch error {
-            case .missing: throw .unreadable(path: path, reason: "no such file")
-            case .notRegular(_, let kind): throw .unreadable(path: path, reason: "it is \(kind), not a regular file")
-            default: throw .unreadable(path: path, reason: error.description)
-            }
+            throw .unreadable(path: path, reason: error.reason)
         }
         let head = (try? FileHandle(forReadingFrom: url)).flatMap { handle -> Data? in
             defer { try? handle.close() }
@@ -164,7 +133,7 @@ public struct NPZArchive: Sendable {
     }
 
     /// Decodes one array, inflating that member only, and no more of it than its header describes.
-    public func array(_ name: String) throws(NPZError) -> NDArray {
+    public func array(_ name: String) throws(NPZError) -> DenseArray {
         try NPY.decode(bytes(name), member: name)
     }
 
@@ -173,11 +142,6 @@ public struct NPZArchive: Sendable {
         if let bytes = members[name] { return bytes }
         guard let reader, let entry = reader.entries[name] else { throw .missingMember(member: name, available: names) }
         return try reader.contents(entry, member: name)
-    }
-
-    /// Adds or replaces an array (stored as float64).
-    public mutating func set(_ name: String, _ array: NDArray) {
-        members[name] = NPY.encode(array)
     }
 
     /// The archive's bytes (uncompressed, like numpy.savez), members in sorted order for deterministic bytes.
@@ -286,6 +250,8 @@ public struct NPYHeader: Sendable, Equatable {
     public var itemSize: Int
     /// The offset of the first data byte.
     public var dataOffset: Int
+    /// Whether the data are in Fortran order (first index fastest); decoding returns C order either way.
+    public var fortranOrder: Bool = false
 
     /// The member's whole size, header and data.
     public var byteCount: Int { dataOffset + count * itemSize }
@@ -337,8 +303,11 @@ enum NPY {
         guard let fortran = field("fortran_order", in: header) else {
             throw .malformedMember(member: member, reason: "header has no 'fortran_order'")
         }
-        if fortran.trimmingCharacters(in: .whitespaces) != "False" {
-            throw .unsupportedType(member: member, dtype: descr + " (Fortran order)")
+        let fortranOrder: Bool
+        switch fortran.trimmingCharacters(in: .whitespaces) {
+        case "False": fortranOrder = false
+        case "True": fortranOrder = true
+        default: throw .malformedMember(member: member, reason: "'fortran_order' is neither True nor False")
         }
         guard let shapeText = field("shape", in: header), let shape = parseShape(shapeText) else {
             throw .malformedMember(member: member, reason: "header has no readable 'shape'")
@@ -350,7 +319,8 @@ enum NPY {
             count = product
         }
         guard let itemSize = itemSizes[descr] else { throw .unsupportedType(member: member, dtype: descr) }
-        return NPYHeader(dtype: descr, shape: shape, count: count, itemSize: itemSize, dataOffset: headerStart + headerLength)
+        return NPYHeader(dtype: descr, shape: shape, count: count, itemSize: itemSize, dataOffset: headerStart + headerLength,
+                         fortranOrder: fortranOrder)
     }
 
     /// The error for a member that ended before its header did.
@@ -358,7 +328,9 @@ enum NPY {
         .malformedMember(member: member, reason: data.count < 10 ? "missing the .npy magic bytes" : "truncated header")
     }
 
-    static func decode(_ data: Data, member: String) throws(NPZError) -> NDArray {
+    /// Decodes a whole .npy member: floats as the doubles they store, integers exactly, in C order (a Fortran-order
+    /// array is rearranged).
+    static func decode(_ data: Data, member: String) throws(NPZError) -> DenseArray {
         guard let header = try header(data, member: member) else { throw incomplete(data, member: member) }
         let dataBytes = data.count - header.dataOffset, needed = header.count * header.itemSize
         guard dataBytes >= needed else {
@@ -368,45 +340,23 @@ enum NPY {
             throw .malformedMember(member: member, reason: "it holds more than the \(header.byteCount) bytes its header describes")
         }
         let count = header.count
-        var values = [Double]()
-        values.reserveCapacity(count)
-        var integers: NDArray.Integers?
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+        let storage: DenseArray.Storage = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let body = raw.baseAddress.map { $0 + header.dataOffset }
-            func load<T: FixedWidthInteger>(_ i: Int, _: T.Type) -> T {
-                T(littleEndian: body!.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self))
+            func load<T: FixedWidthInteger>(_: T.Type) -> [T] {
+                (0..<count).map { T(littleEndian: body!.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self)) }
             }
             switch header.dtype {
-            case "<f8", "=f8", "f8":
-                for i in 0..<count { values.append(Double(bitPattern: load(i, UInt64.self))) }
-            case "<f4", "=f4", "f4":
-                for i in 0..<count { values.append(Double(Float(bitPattern: load(i, UInt32.self)))) }
-            case "<i4", "=i4":
-                for i in 0..<count { values.append(Double(load(i, Int32.self))) }
-            case "<u4", "=u4":
-                for i in 0..<count { values.append(Double(load(i, UInt32.self))) }
-            case "<i8", "=i8":
-                // A double holds an integer exactly up to 2^53; past that the exact integers are kept as well.
-                var exact = true
-                for i in 0..<count {
-                    let value = load(i, Int64.self)
-                    if exact && Double(exactly: value) == nil { exact = false }
-                    values.append(Double(value))
-                }
-                if !exact { integers = .signed((0..<count).map { load($0, Int64.self) }) }
-            default: // "<u8", "=u8"
-                var exact = true
-                for i in 0..<count {
-                    let value = load(i, UInt64.self)
-                    if exact && Double(exactly: value) == nil { exact = false }
-                    values.append(Double(value))
-                }
-                if !exact { integers = .unsigned((0..<count).map { load($0, UInt64.self) }) }
+            case "<f8", "=f8", "f8": return .float64(load(UInt64.self).map { Double(bitPattern: $0) })
+            case "<f4", "=f4", "f4": return .float64(load(UInt32.self).map { Double(Float(bitPattern: $0)) })
+            case "<i4", "=i4": return .int64(load(Int32.self).map { Int64($0) })
+            case "<u4", "=u4": return .int64(load(UInt32.self).map { Int64($0) })
+            case "<i8", "=i8": return .int64(load(Int64.self))
+            default: return .uint64(load(UInt64.self)) // "<u8", "=u8"
             }
         }
-        var array = NDArray(shape: header.shape, values: values, storedType: header.dtype)
-        array.integers = integers
-        return array
+        guard header.fortranOrder else { return DenseArray(shape: header.shape, storage) }
+        // Fortran order (first index fastest) is C order of the reversed shape: reverse the axes back.
+        return DenseArray(shape: header.shape.reversed(), storage).axesReversed()
     }
 
     /// The raw text of `'key': value` in a Python dict literal (value up to the next top-level comma or brace).
@@ -443,9 +393,5 @@ enum NPY {
             shape.append(n)
         }
         return shape
-    }
-
-    static func encode(_ array: NDArray) -> Data {
-        encode(DenseArray(shape: array.shape, .float64(array.values)))
     }
 }

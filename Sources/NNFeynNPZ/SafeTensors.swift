@@ -67,11 +67,7 @@ public struct SafeTensorsFile: Sendable {
         self.url = url
         let size: Int
         do { size = try Files.regularFileSize(url.path) } catch {
-            switch error {
-            case .missing: throw .unreadable(path: path, reason: "no such file")
-            case .notRegular(_, let kind): throw .unreadable(path: path, reason: "it is \(kind), not a regular file")
-            default: throw .unreadable(path: path, reason: error.description)
-            }
+            throw .unreadable(path: path, reason: error.reason)
         }
         guard size >= 8 else { throw .malformedHeader(path: path, reason: "it has \(size) bytes, fewer than the 8 of the header length") }
         let prefix = try SafeTensorsFile.read(url, path: path, range: 0..<8)

@@ -43,7 +43,7 @@ struct BornData: ParsableCommand, StyledCommand {
         if let warning = options.boundStateWarning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         let data = try BornDataSet(options: options)
         var archive = NPZArchive()
-        for array in data.arrays { archive.set(array.name, NDArray(shape: array.shape, values: array.values)) }
+        for array in data.arrays { archive.set(array.name, DenseArray(shape: array.shape, .float64(array.values))) }
         try Files.write(archive.encoded(), to: output)
         let (lo, hi) = (data.a0.min()!, data.a0.max()!)
         print("wrote \(output): \(count) potentials x \(steps) steps (\(family.rawValue)), a0 in [\(lo), \(hi)]")

@@ -20,7 +20,8 @@ struct BornDepthSweepCommand: ParsableCommand, StyledCommand {
             with the exact Born tensors, and on fresh wells of the same depth its residual after k orders, \
             f - P_1 - ... - P_k, with the exact residual a0 - a_1 - ... - a_k.
 
-            Writes DIR/depth-<D>.nn (+ .npz, loadable by 'nnfeyn expand'), DIR/report.json, and DIR/report.tex, \
+            Writes DIR/depth-<D>.nn (+ its parameters depth-<D>.<hash>.npz; loadable by 'nnfeyn expand'), \
+            DIR/report.json, and DIR/report.tex, \
             fig-depth-sweep.tex and, when pdflatex (and pdftoppm) are available, report.pdf and fig-depth-sweep.png. \
             Every finished depth's network and a report.json of the finished depths are written before the next \
             depth trains, so a killed run keeps them.
@@ -102,7 +103,7 @@ struct BornDepthSweepCommand: ParsableCommand, StyledCommand {
                                    finished: "depth \(partial.outcomes.last.map { "\($0.depth)" } ?? "")")
         }
         try checkpoint.save(models: run.models, report: try run.report.jsonData())
-        var written = run.models.flatMap { [$0.stem + ".nn", $0.stem + ".npz"] } + ["report.json"]
+        var written = checkpoint.files(of: run.models) + ["report.json"]
         let latex = try LaTeXReport.compile(run.latexSources, in: out)
         written += latex.written
         for note in latex.notes { printError("note: \(note)") }

@@ -14,7 +14,8 @@ import NNFeynModel
 /// Writes the models not yet written and report.json into `directory`.
 final class ExperimentCheckpoint {
     let directory: String
-    private(set) var writtenStems: Set<String> = []
+    /// The parameters file written for each model stem (`ModelWriter` names it by its content).
+    private(set) var parameters: [String: String] = [:]
 
     init(directory: String) { self.directory = directory }
 
@@ -22,13 +23,18 @@ final class ExperimentCheckpoint {
     @discardableResult
     func save(models: [(stem: String, model: Model)], report: Data) throws -> [String] {
         var written: [String] = []
-        for (stem, model) in models where !writtenStems.contains(stem) {
-            try ModelWriter.write(model, to: directory + "/" + stem + ".nn", parametersFileName: stem + ".npz")
-            writtenStems.insert(stem)
-            written += [stem + ".nn", stem + ".npz"]
+        for (stem, model) in models where parameters[stem] == nil {
+            let name = try ModelWriter.write(model, to: directory + "/" + stem + ".nn")
+            parameters[stem] = name
+            written += [stem + ".nn", name]
         }
         try Files.write(report, to: directory + "/report.json")
         return written + ["report.json"]
+    }
+
+    /// The model and parameters files of `models`, in order (all of them saved).
+    func files(of models: [(stem: String, model: Model)]) -> [String] {
+        models.flatMap { [$0.stem + ".nn", parameters[$0.stem] ?? $0.stem + ".npz"] }
     }
 
     /// `save` for a partial run: a failure is a note on stderr, not the end of the run (the final save reports it).

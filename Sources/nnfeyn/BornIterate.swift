@@ -19,7 +19,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
         commandName: "iterate",
         abstract: "Learn the Born series of a0 order by order: fit a0, read the tensors at U = 0, subtract, refit.",
         discussion: """
-            Writes DIR/iteration<k>.nn (+ .npz, loadable by 'nnfeyn expand'), DIR/report.json, and DIR/report.tex, \
+            Writes DIR/iteration<k>.nn (+ its parameters iteration<k>.<hash>.npz; loadable by 'nnfeyn expand'), DIR/report.json, and DIR/report.tex, \
             report.pdf and PNG figures when pdflatex is available. Tensors are derivatives at U = 0.
 
             By default the networks train on attractive wells (U = 0 is a corner of the data), each network is \
@@ -119,7 +119,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
                                    finished: "iteration \(partial.outcomes.count)")
         }
         try checkpoint.save(models: run.models, report: try run.report.jsonData())
-        var written = run.models.flatMap { [$0.stem + ".nn", $0.stem + ".npz"] } + ["report.json"]
+        var written = checkpoint.files(of: run.models) + ["report.json"]
         let latex = try LaTeXReport.compile(run.latexSources, in: out)
         written += latex.written
         for note in latex.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }

@@ -41,9 +41,9 @@ enum ExpansionBenchmark {
     /// Times numeric expansions through an `ExpansionPlan` made once beforehand (weights already converted, as
     /// a peer tool's arrays are).
     static func runPrepared(_ network: Network<Double>, order: Int, repeats: Int,
-                            limit: Int = Expander.defaultLimit) throws(EvaluationError) -> BenchmarkResult {
+                            limit: Int = Expander.defaultLimit) throws(EvaluationError) -> (ExpansionPlan, BenchmarkResult) {
         let plan = try ExpansionPlan(network, order: order, limit: limit)
-        return try time(repeats: repeats, estimate: plan.estimate) { () throws(EvaluationError) in _ = try plan.numeric() }
+        return (plan, try time(repeats: repeats, estimate: plan.estimate) { () throws(EvaluationError) in _ = try plan.numeric() })
     }
 
     static func time(repeats: Int, estimate: ExpansionEstimate,

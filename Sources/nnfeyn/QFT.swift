@@ -35,9 +35,9 @@ struct QFTRunCommand: ParsableCommand, StyledCommand {
 
     @OptionGroup var ensemble: QFTEnsembleOptions
     @OptionGroup var sampling: QFTSamplingOptions
-    @Option(help: "Widths, comma-separated (default 2,3,4,5,10,20,50,100,500,1000).") var widths: String?
-    @Option(help: "Correlator orders among 2,4,6.") var npt = "2,4,6"
-    @Option(help: "LOW,HIGH: the widths of the slope fits.") var slopeWidths = "2,20"
+    @Option(parsing: .unconditional, help: "Widths, comma-separated (default 2,3,4,5,10,20,50,100,500,1000).") var widths: String?
+    @Option(parsing: .unconditional, help: "Correlator orders among 2,4,6.") var npt = "2,4,6"
+    @Option(parsing: .unconditional, help: "LOW,HIGH: the widths of the slope fits.") var slopeWidths = "2,20"
     @Flag(help: "A small run of the same shape (5 widths, 4000 models): seconds, for tests.") var quick = false
     @OptionGroup var output: QFTOutputOptions
 
@@ -63,16 +63,9 @@ struct QFTRunCommand: ParsableCommand, StyledCommand {
               + "sb \(options.ensemble.sb), \(options.ensemble.depth) hidden layer\(options.ensemble.depth == 1 ? "" : "s"); "
               + "\(options.points.count) points; \(plan.models) models x \(options.widths.count) widths "
               + "(\(plan.chunks) chunks), seed \(plan.seed), shard \(plan.shardIndex)/\(plan.shardCount), \(plan.threads) threads")
-        let printer = QFTProgressPrinter()
-        let start = Date()
-        let accumulators = try QFTRun.sample(options, progress: printer.report)
-        let seconds = Date().timeIntervalSince(start)
-        try writeFile(try accumulators.jsonData(), "accumulators.json", in: directory)
-        let report = QFTRun.report(accumulators)
-        let written = try writeReport(report, to: directory, figures: !output.noFigures)
-        printSummary(report)
-        print(String(format: "sampling took %.1f s on %d threads", seconds, plan.threads))
-        print("wrote \(written.count + 1) files to \(output.out): accumulators.json, " + written.joined(separator: ", "))
+        try sampleAndReport(threads: plan.threads, output: output, directory: directory, summary: printSummary) {
+            try QFTRun.sample(options, progress: QFTProgressPrinter().report)
+        }
     }
 }
 
@@ -88,9 +81,9 @@ struct QFTTheoryCommand: ParsableCommand, StyledCommand {
             """)
 
     @OptionGroup var ensemble: QFTEnsembleOptions
-    @Option(help: "Widths, comma-separated (default 2,3,4,5,10,20,50,100,500,1000).") var widths: String?
-    @Option(help: "Correlator orders among 2,4,6.") var npt = "2,4,6"
-    @Option(help: "LOW,HIGH: the widths of the slope fits.") var slopeWidths = "2,20"
+    @Option(parsing: .unconditional, help: "Widths, comma-separated (default 2,3,4,5,10,20,50,100,500,1000).") var widths: String?
+    @Option(parsing: .unconditional, help: "Correlator orders among 2,4,6.") var npt = "2,4,6"
+    @Option(parsing: .unconditional, help: "LOW,HIGH: the widths of the slope fits.") var slopeWidths = "2,20"
     @OptionGroup var output: QFTOutputOptions
 
     @OptionGroup var diagnostics: DiagnosticOptions
@@ -105,8 +98,8 @@ struct QFTTheoryCommand: ParsableCommand, StyledCommand {
         guard o.points.allSatisfy({ $0.count == o.ensemble.dIn }) else {
             throw QFTError("every input point needs \(o.ensemble.dIn) coordinates (--d-in \(o.ensemble.dIn))")
         }
+        let report = try QFTRun.theory(o)  // validates the options before the directory is made (and is quick)
         let directory = try prepareOutputDirectory(output.out)
-        let report = try QFTRun.theory(o)
         let written = try writeReport(report, to: directory, figures: !output.noFigures)
         print("qft theory: \(o.ensemble.activation.displayName), d_in \(o.ensemble.dIn), sw \(o.ensemble.sw), sb \(o.ensemble.sb), "
               + "\(o.ensemble.depth) hidden layer\(o.ensemble.depth == 1 ? "" : "s"), \(o.points.count) points")

@@ -7,11 +7,11 @@ import NNFeynExperiments
 /// The options the coupling commands share.
 struct QFTCouplingOptions: ParsableArguments {
     @Option(help: "Activation: erf, relu or gauss.") var activation: QFTActivation
-    @Option(help: "Weight scale sigma_w.") var sw = 1.0
+    @Option(parsing: .unconditional, help: "Weight scale sigma_w.") var sw = 1.0
     @Option(parsing: .unconditional, help: "Bias scale sigma_b (default 1, 0 for the ReLU-net).") var sb: Double?
-    @Option(help: "Input points on the line, comma-separated (default: the reference's).") var points: String?
+    @Option(parsing: .unconditional, help: "Input points on the line, comma-separated (default: the reference's).") var points: String?
     @Option(parsing: .unconditional, help: "The width (default: the reference's interacting width, 20 ReLU, 5 Erf, 100 Gauss; fit: 1000 Gauss).") var width: Int?
-    @Option(help: "Cutoffs Lambda, comma-separated; 'inf' for none (Gauss-net only).") var cutoffs: String?
+    @Option(parsing: .unconditional, help: "Cutoffs Lambda, comma-separated; 'inf' for none (Gauss-net only).") var cutoffs: String?
     @OptionGroup var sampling: QFTSamplingOptions
     @Flag(help: "A small run of the same shape (4000 models): seconds, for tests.") var quick = false
     @OptionGroup var output: QFTOutputOptions
@@ -41,16 +41,9 @@ struct QFTCouplingOptions: ParsableArguments {
         print("qft \(command): \(activation.displayName), sw \(options.ensemble.sw), sb \(options.ensemble.sb), width \(options.width), "
               + "\(options.points.count) points, \(options.plan.models) models (\(options.plan.chunks) chunks), seed \(options.plan.seed), "
               + "shard \(options.plan.shardIndex)/\(options.plan.shardCount), \(options.plan.threads) threads")
-        let start = Date()
-        let accumulators = try QuarticCouplings.sample(options, command: command, progress: QFTProgressPrinter().report)
-        let seconds = Date().timeIntervalSince(start)
-        try writeFile(try accumulators.jsonData(), "accumulators.json", in: directory)
-        let report = QFTRun.report(accumulators)
-        let written = try writeReport(report, to: directory, figures: !output.noFigures)
-        printCouplingSummary(report)
-        print(String(format: "sampling took %.1f s on %d threads", seconds, options.plan.threads))
-        print("wrote \(written.count + 1) files to \(output.out): accumulators.json, " + written.joined(separator: ", "))
-        return report
+        return try sampleAndReport(threads: options.plan.threads, output: output, directory: directory, summary: printCouplingSummary) {
+            try QuarticCouplings.sample(options, command: command, progress: QFTProgressPrinter().report)
+        }
     }
 }
 

@@ -15,11 +15,11 @@ struct QFTDepthCommand: ParsableCommand, StyledCommand {
             """)
 
     @Option(help: "Activation: erf or relu.") var activation: QFTActivation
-    @Option(help: "Depths (hidden layers), comma-separated.") var depths: String?
-    @Option(help: "Widths, comma-separated (default 5,10,20,50,100).") var widths: String?
-    @Option(help: "Weight scale sigma_w.") var sw = 1.0
+    @Option(parsing: .unconditional, help: "Depths (hidden layers), comma-separated.") var depths: String?
+    @Option(parsing: .unconditional, help: "Widths, comma-separated (default 5,10,20,50,100).") var widths: String?
+    @Option(parsing: .unconditional, help: "Weight scale sigma_w.") var sw = 1.0
     @Option(parsing: .unconditional, help: "Bias scale sigma_b (default 1, 0 for the ReLU-net).") var sb: Double?
-    @Option(help: "Input points on the line, comma-separated (default: the published ones).") var points: String?
+    @Option(parsing: .unconditional, help: "Input points on the line, comma-separated (default: the published ones).") var points: String?
     @Flag(help: "A small run of the same shape (depths 1,2; widths 5,20; 4000 models): seconds, for tests.") var quick = false
     @OptionGroup var sampling: QFTSamplingOptions
     @OptionGroup var output: QFTOutputOptions
@@ -37,15 +37,9 @@ struct QFTDepthCommand: ParsableCommand, StyledCommand {
         let directory = try prepareOutputDirectory(output.out)
         print("qft depth: \(activation.displayName), sw \(o.ensemble.sw), sb \(o.ensemble.sb), depths \(o.depths), widths \(o.widths); "
               + "\(o.plan.models) models, seed \(o.plan.seed), shard \(o.plan.shardIndex)/\(o.plan.shardCount), \(o.plan.threads) threads")
-        let start = Date()
-        let accumulators = try DepthSweep.sample(o, progress: QFTProgressPrinter().report)
-        let seconds = Date().timeIntervalSince(start)
-        try writeFile(try accumulators.jsonData(), "accumulators.json", in: directory)
-        let report = QFTRun.report(accumulators)
-        let written = try writeReport(report, to: directory, figures: !output.noFigures)
-        printDepthSummary(report)
-        print(String(format: "sampling took %.1f s on %d threads", seconds, o.plan.threads))
-        print("wrote \(written.count + 1) files to \(output.out): accumulators.json, " + written.joined(separator: ", "))
+        try sampleAndReport(threads: o.plan.threads, output: output, directory: directory, summary: printDepthSummary) {
+            try DepthSweep.sample(o, progress: QFTProgressPrinter().report)
+        }
     }
 }
 

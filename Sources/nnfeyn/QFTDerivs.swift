@@ -16,15 +16,15 @@ struct QFTDerivsCommand: ParsableCommand, StyledCommand {
             """)
 
     @Option(help: "Activation: erf or relu.") var activation: QFTActivation
-    @Option(name: [.customLong("order"), .customShort("n")], help: "Highest Taylor order.") var order: Int
-    @Option(help: "The expansion point, comma-separated (default 0; 1 for relu).") var point: String?
-    @Option(name: .customLong("d-in"), help: "Input dimension.") var dIn = 1
-    @Option(help: "Weight scale sigma_w.") var sw = 1.0
+    @Option(name: [.customLong("order"), .customShort("n")], parsing: .unconditional, help: "Highest Taylor order.") var order: Int
+    @Option(parsing: .unconditional, help: "The expansion point, comma-separated (default 0; 1 for relu).") var point: String?
+    @Option(name: .customLong("d-in"), parsing: .unconditional, help: "Input dimension.") var dIn = 1
+    @Option(parsing: .unconditional, help: "Weight scale sigma_w.") var sw = 1.0
     @Option(parsing: .unconditional, help: "Bias scale sigma_b (default 1, 0 for the ReLU-net).") var sb: Double?
-    @Option(help: "Hidden layers.") var depth = 1
-    @Option(help: "Widths, comma-separated (default 1,2,3,5,10,20,50,100).") var widths: String?
-    @Option(help: "Correlator orders among 2,4,6.") var npt = "2,4"
-    @Option(help: "LOW,HIGH: the widths of the slope fits.") var slopeWidths = "2,20"
+    @Option(parsing: .unconditional, help: "Hidden layers.") var depth = 1
+    @Option(parsing: .unconditional, help: "Widths, comma-separated (default 1,2,3,5,10,20,50,100).") var widths: String?
+    @Option(parsing: .unconditional, help: "Correlator orders among 2,4,6.") var npt = "2,4"
+    @Option(parsing: .unconditional, help: "LOW,HIGH: the widths of the slope fits.") var slopeWidths = "2,20"
     @Flag(help: "Exact theory only: no sampling.") var theory = false
     @Flag(help: "A small run of the same shape (3 widths, 2000 models): seconds, for tests.") var quick = false
     @OptionGroup var sampling: QFTSamplingOptions

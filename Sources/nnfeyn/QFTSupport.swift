@@ -12,16 +12,17 @@ extension QFTActivation: ExpressibleByArgument {}
 /// The ensemble and where it is observed.
 struct QFTEnsembleOptions: ParsableArguments {
     @Option(help: "Activation: erf (Erf-net), relu (ReLU-net) or gauss (Gauss-net).") var activation: QFTActivation
-    @Option(name: .customLong("d-in"), help: "Input dimension.") var dIn = 1
-    @Option(help: "Weight scale sigma_w (W ~ N(0, sw^2/fan-in)).") var sw = 1.0
+    @Option(name: .customLong("d-in"), parsing: .unconditional, help: "Input dimension.") var dIn = 1
+    @Option(parsing: .unconditional, help: "Weight scale sigma_w (W ~ N(0, sw^2/fan-in)).") var sw = 1.0
     @Option(parsing: .unconditional, help: "Bias scale sigma_b (default 1, 0 for the ReLU-net).") var sb: Double?
-    @Option(help: "Hidden layers (Erf and ReLU; the Gauss-net has one).") var depth = 1
-    @Option(help: "Input points, ';' between points and ',' between coordinates (d_in = 1: commas alone are fine). Default: the published ones.")
+    @Option(parsing: .unconditional, help: "Hidden layers (Erf and ReLU; the Gauss-net has one).") var depth = 1
+    @Option(parsing: .unconditional, help: "Input points, ';' between points and ',' between coordinates (d_in = 1: commas alone are fine). Default: the published ones.")
     var points: String?
 
     var ensemble: QFTEnsemble { QFTEnsemble(activation: activation, dIn: dIn, sw: sw, sb: sb, depth: depth) }
 
     func parsedPoints() throws -> [[Double]] {
+        guard dIn >= 1 else { throw ValidationError("--d-in must be at least 1 (got \(dIn))") }
         guard let points else {
             guard let defaults = activation.defaultPoints(dIn: dIn) else {
                 throw ValidationError("there are no default points for --d-in \(dIn): give --points")
@@ -46,9 +47,9 @@ struct QFTEnsembleOptions: ParsableArguments {
 /// How many models, and which part of the run this process does.
 struct QFTSamplingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Models per width (default: 1000000, or the command's own).") var models: Int?
-    @Option(help: "Chunks for the background and the jackknife errors.") var chunks = 10
+    @Option(parsing: .unconditional, help: "Chunks for the background and the jackknife errors.") var chunks = 10
     @Option(parsing: .unconditional, help: "Seed of the run.") var seed: UInt64 = 1
-    @Option(help: "This process's slice i/K of the run, 0 <= i < K; 'qft merge' adds the slices.") var shard = "0/1"
+    @Option(parsing: .unconditional, help: "This process's slice i/K of the run, 0 <= i < K; 'qft merge' adds the slices.") var shard = "0/1"
     @Option(parsing: .unconditional, help: "Worker threads (results do not depend on it). Default: the number of processors.") var threads: Int?
 
     func plan(defaultModels: Int) throws -> SamplingPlan {
@@ -107,6 +108,23 @@ func writeReport(_ report: QFTReport, to directory: URL, figures: Bool) throws -
         for note in result.notes { printError("note: \(note)") }
     }
     return written
+}
+
+/// Times a sampling run, then writes accumulators.json (the exact sums, for `qft merge`), report.json and the
+/// figures, and prints the summary, the time and the files written.
+@discardableResult
+func sampleAndReport(threads: Int, output: QFTOutputOptions, directory: URL, summary: (QFTReport) -> Void,
+                     sample: () throws -> QFTAccumulators) throws -> QFTReport {
+    let start = Date()
+    let accumulators = try sample()
+    let seconds = Date().timeIntervalSince(start)
+    try writeFile(try accumulators.jsonData(), "accumulators.json", in: directory)
+    let report = QFTRun.report(accumulators)
+    let written = try writeReport(report, to: directory, figures: !output.noFigures)
+    summary(report)
+    print(String(format: "sampling took %.1f s on %d threads", seconds, threads))
+    print("wrote \(written.count + 1) files to \(output.out): accumulators.json, " + written.joined(separator: ", "))
+    return report
 }
 
 /// Sampling progress on stderr: a redrawn line on a terminal, a line per width otherwise.

@@ -18,9 +18,10 @@ struct Train: ParsableCommand, StyledCommand {
         abstract: "Train the network a model file describes on arrays of an .npz (Adam, MSE, float64).",
         discussion: """
             Layers without parameters start from seeded random weights (Glorot; He for relu-like activations). \
-            Writes OUTPUT (.nn), the parameters next to it (.npz) and the loss curve (.log.json); each file is \
-            replaced only when it is complete, and the model and its parameters together. The same seed and \
-            --threads give the same weights.
+            Writes OUTPUT (.nn), its parameters next to it (named by their content, e.g. trained.1f0c...e2.npz) and \
+            the loss curve (.log.json). Each file is replaced only when complete; the new parameters never replace \
+            the ones the old model names, so the model on disk always loads with its own parameters, and the old \
+            parameters are removed once the new model is in place. The same seed and --threads give the same weights.
             """)
 
     @Argument(help: "The model file (.nn).") var model: String
@@ -59,10 +60,9 @@ struct Train: ParsableCommand, StyledCommand {
         return o
     }
 
-    /// The three files written: the model, its parameters (beside it) and the loss log.
-    var outputs: (model: String, parameters: String, log: String) {
-        let base = String(output.dropLast(3))
-        return (output, base + ".npz", base + ".log.json")
+    /// The files written besides the parameters (named by ModelWriter, beside the model): the model and the loss log.
+    var outputs: (model: String, log: String) {
+        (output, String(output.dropLast(3)) + ".log.json")
     }
 
     func run() throws {
@@ -78,11 +78,10 @@ struct Train: ParsableCommand, StyledCommand {
         bar.finish()
 
         let files = outputs
-        let parametersName = URL(fileURLWithPath: files.parameters).lastPathComponent
-        try ModelWriter.write(Model(result.network), to: files.model, parametersFileName: parametersName)
+        let parameters = try ModelWriter.write(Model(result.network), to: files.model)
         try Files.write(try result.log.jsonData(), to: files.log)
         let last = result.log.epochs[result.log.bestEpoch - 1]
-        print("wrote \(files.model), \(files.parameters), \(files.log): epoch \(last.epoch), training loss \(last.trainingLoss)"
+        print("wrote \(files.model), \(parameters), \(files.log): epoch \(last.epoch), training loss \(last.trainingLoss)"
               + (last.validationLoss.map { ", validation loss \($0)" } ?? "")
               + (result.log.stoppedEarly ? " (stopped early after \(result.log.epochs.count) epochs)" : "")
               + ", \(Int(result.log.samplesPerSecond)) samples/s")
@@ -92,7 +91,7 @@ struct Train: ParsableCommand, StyledCommand {
     func checkOutputs(against start: Model) throws {
         let files = outputs
         let inputs = [model, data] + (start.architecture.locations?.parametersPath.map { [$0] } ?? [])
-        for path in [files.model, files.parameters, files.log] {
+        for path in [files.model, files.log] {
             if let input = inputs.first(where: { Files.sameFile($0, path) }), !(overwriteInput && input != data) {
                 throw Diagnostic(code: .overwritesInput, message: "'\(path)' would replace the input '\(input)'",
                                  path: path, help: input == data ? "choose another --output"
@@ -110,7 +109,7 @@ struct Train: ParsableCommand, StyledCommand {
             throw Diagnostic(code: .unreadableData, message: "cannot read the data file '\(path)'", path: path,
                              notes: [error.description])
         }
-        func array(_ name: String, role: String) throws -> NDArray {
+        func array(_ name: String, role: String) throws -> DenseArray {
             do { return try archive.array(name) } catch {
                 throw Diagnostic(code: .dataArray, message: "cannot use the \(role) array '\(name)' of '\(path)'", path: path,
                                  help: "name the array with --\(role); the file holds " + archive.names.map { "'\($0)'" }.joined(separator: ", "),
@@ -129,7 +128,11 @@ struct Train: ParsableCommand, StyledCommand {
             throw Diagnostic(code: .dataArray, message: "array '\(target)' has shape \(y.shape); expected \(rows) rows of \(outputDimension) outputs",
                              path: path)
         }
-        return (x.values, y.values)
+        // The .npz reader gives numbers only; a text array is refused all the same.
+        guard let inputs = x.doubles, let targets = y.doubles else {
+            throw Diagnostic(code: .dataArray, message: "arrays '\(input)' and '\(target)' must hold numbers", path: path)
+        }
+        return (inputs, targets)
     }
 }
 

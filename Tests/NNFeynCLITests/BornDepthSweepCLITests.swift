@@ -13,11 +13,13 @@ import Testing
         let run = try runNNFeyn(["born", "depth-sweep", "--quick", "--out", directory.path])
         try #require(run.exitCode == 0, "\(run.stderr)")
         let depths = [0.01, 0.03, 0.1, 0.3, 1.0, 2.0]
-        var expected = depths.flatMap { ["depth-\($0).nn", "depth-\($0).npz"] } + ["report.json", "report.tex", "fig-depth-sweep.tex"]
+        var expected = depths.map { "depth-\($0).nn" } + ["report.json", "report.tex", "fig-depth-sweep.tex"]
         if toolExists("pdflatex") { expected += ["report.pdf", "fig-depth-sweep.pdf"] }
         if toolExists("pdflatex") && toolExists("pdftoppm") { expected.append("fig-depth-sweep.png") }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         for name in expected { #expect(files.contains(name), "missing \(name)") }
+        // Each model's parameters are named by their content: depth-<D>.<16 hex digits>.npz.
+        for depth in depths { #expect(files.contains { $0.hasPrefix("depth-\(depth).") && $0.hasSuffix(".npz") && $0.count == "depth-\(depth).".count + 20 }) }
         // Progress on stderr, and every depth but the last saved as soon as it is finished (a killed run keeps it).
         #expect(run.stderr.contains("depth 0.01 done in"))
         for depth in depths.dropLast() { #expect(run.stderr.contains("saved depth \(depth) to"), "depth \(depth)") }

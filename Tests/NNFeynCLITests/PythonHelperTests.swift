@@ -6,12 +6,7 @@ import Testing
 
 @Suite struct PythonHelperTests {
     @Test func unittestSuitePasses() throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["NNFEYN_BIN"] = Repository.binary.path
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"),
-                                    ["python3", "-m", "unittest", "discover", "-s", "python", "-v"],
-                                    in: Repository.root, environment: environment)
+        let result = try runPythonTests(in: "python")
         #expect(result.exitCode == 0, "python/test_nnfeyn_io.py failed:\n\(result.stderr)")
         #expect(result.stderr.contains("OK"))
     }

@@ -29,6 +29,13 @@ import Testing
         #expect(try String(contentsOf: out, encoding: .utf8).hasPrefix("network  toy"))
     }
 
+    /// The parameters file a written model names.
+    func parametersName(of model: URL) throws -> String {
+        let text = try String(contentsOf: model, encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("parameters \"") })
+        return String(line.dropFirst("parameters \"".count).dropLast())
+    }
+
     @Test func aFailedTrainingWriteKeepsThePreviousModelAndItsParameters() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -36,7 +43,9 @@ import Testing
         let data = Repository.root.appendingPathComponent("golden/inputs/train_data.npz").path
         let first = try runNNFeyn(["train", model, "--data", data, "--epochs", "2", "-o", "trained.nn"], in: directory)
         #expect(first.exitCode == 0, "\(first.stderr)")
-        let before = try ["trained.nn", "trained.npz"].map { try Data(contentsOf: directory.appendingPathComponent($0)) }
+        let parameters = try parametersName(of: directory.appendingPathComponent("trained.nn"))
+        #expect(parameters.hasPrefix("trained.") && parameters.hasSuffix(".npz") && parameters.count == "trained.".count + 16 + 4)
+        let before = try ["trained.nn", parameters].map { try Data(contentsOf: directory.appendingPathComponent($0)) }
         // A wider network's parameters pass the 1 KiB limit: the write fails, and neither file changes.
         let wide = directory.appendingPathComponent("wide.nn")
         try Data("input U : 2\ndense h : 64 tanh\ndense a0 : 1 linear\n".utf8).write(to: wide)
@@ -44,10 +53,32 @@ import Testing
                                               in: directory)
         #expect(failed.exitCode == 1)
         #expect(failed.stderr.contains("error[E0225]"))
-        let after = try ["trained.nn", "trained.npz"].map { try Data(contentsOf: directory.appendingPathComponent($0)) }
+        let after = try ["trained.nn", parameters].map { try Data(contentsOf: directory.appendingPathComponent($0)) }
         #expect(after == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-                == ["trained.log.json", "trained.nn", "trained.npz", "wide.nn"])
+                == ["trained.log.json", "trained.nn", parameters, "wide.nn"].sorted())
+    }
+
+    @Test func retrainingReplacesThePairAndRemovesOnlyItsOwnOldParameters() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = Repository.root.appendingPathComponent("golden/inputs/train_model.nn").path
+        let data = Repository.root.appendingPathComponent("golden/inputs/train_data.npz").path
+        let wide = directory.appendingPathComponent("wide.nn")
+        try Data("input U : 2\ndense h : 6 tanh\ndense a0 : 1 linear\n".utf8).write(to: wide)
+        // A file of the user's that only looks related is never touched.
+        try Data("mine".utf8).write(to: directory.appendingPathComponent("trained.backup.npz"))
+        var names: [String] = []
+        for source in [model, wide.path, model] {
+            let run = try runNNFeyn(["train", source, "--data", data, "--epochs", "2", "-o", "trained.nn"], in: directory)
+            try #require(run.exitCode == 0, "\(run.stderr)")
+            names.append(try parametersName(of: directory.appendingPathComponent("trained.nn")))
+            let archives = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".npz") }.sorted()
+            #expect(archives == [names.last!, "trained.backup.npz"].sorted())
+            #expect(try runNNFeyn(["expand", "trained.nn", "--order", "1"], in: directory).exitCode == 0)
+        }
+        // Different networks, different names; the same seed and network, the same bytes and the same name.
+        #expect(names[0] != names[1] && names[0] == names[2])
     }
 
     @Test func killedTrainingRunsLeaveCompleteFilesOrNone() throws {
@@ -55,11 +86,15 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let model = Repository.root.appendingPathComponent("golden/inputs/train_model.nn").path
         let data = Repository.root.appendingPathComponent("golden/inputs/train_data.npz").path
+        // Alternating architectures: a model beside another run's parameters would fail to load.
+        let wide = directory.appendingPathComponent("wide.nn")
+        try Data("input U : 2\ndense h : 7 tanh\ndense a0 : 1 linear\n".utf8).write(to: wide)
         var generator = SystemRandomNumberGenerator()
         for round in 0..<8 {
             let process = Process()
             process.executableURL = Repository.binary
-            process.arguments = ["train", model, "--data", data, "--epochs", "300", "--batch", "4", "-o", "trained.nn"]
+            process.arguments = ["train", round % 2 == 0 ? model : wide.path, "--data", data, "--epochs", "300", "--batch", "4",
+                                 "-o", "trained.nn"]
             process.currentDirectoryURL = directory
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice

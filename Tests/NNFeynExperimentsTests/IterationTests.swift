@@ -67,7 +67,7 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(run.models.map(\.stem) == ["iteration1", "iteration2", "iteration3"])
         for (stem, model) in run.models {
-            try ModelWriter.write(model, to: directory.appendingPathComponent(stem + ".nn").path, parametersFileName: stem + ".npz")
+            try ModelWriter.write(model, to: directory.appendingPathComponent(stem + ".nn").path)
         }
         let report = run.report
         #expect(report.iterations.map(\.iteration) == [1, 2, 3])

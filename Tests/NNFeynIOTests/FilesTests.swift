@@ -35,6 +35,22 @@ import NNFeynTestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["a"])
     }
 
+    @Test func relativePathsLeadToTheTargetFromTheDirectory() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fm = FileManager.default
+        try fm.createDirectory(at: root.appendingPathComponent("a/b"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: root.appendingPathComponent("c"), withIntermediateDirectories: true)
+        try fm.createSymbolicLink(at: root.appendingPathComponent("link"), withDestinationURL: root.appendingPathComponent("a/b"))
+        let target = root.appendingPathComponent("c/w.npz").path
+        #expect(Files.relativePath(of: target, from: root.appendingPathComponent("c").path) == "w.npz")
+        #expect(Files.relativePath(of: target, from: root.appendingPathComponent("a/b").path) == "../../c/w.npz")
+        #expect(Files.relativePath(of: target, from: root.path) == "c/w.npz")
+        #expect(Files.relativePath(of: root.appendingPathComponent("a/./b/../w").path, from: root.appendingPathComponent("c/").path) == "../a/w")
+        // Through a link, '..' goes up from where the link points.
+        #expect(Files.relativePath(of: target, from: root.appendingPathComponent("link").path) == "../../c/w.npz")
+    }
+
     @Test func readRefusesFIFOsDirectoriesAndOversizedFiles() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

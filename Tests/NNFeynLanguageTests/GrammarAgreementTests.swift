@@ -58,6 +58,13 @@ import NNFeynTestSupport
         "network densely input inputs : 1 dense atx : 1 tanh(1)",
         "parameters \"a b#c.npz\" # comment\n\tdense h : 1 tahn",
         "dense h : 0 linear weight [[1]] weight [[2]] bias [1] bias none",
+        "dense h : 2 tanh weight from \"net.0.weight\" bias from \"net.0.bias\"",
+        "dense h : 2 tanh weight from \"params/Dense_0/kernel\" transposed\n  bias from \"params/Dense_0/bias\"",
+        "dense h:1 tanh bias from\"\"weight from\"a b#c\"transposed",
+        "dense h : 1 tanh weight from \"k\" transposed weight [[1]] bias none bias from \"b\"",
+        // The contextual words are names everywhere else.
+        "network from input transposed : 1 dense none : 1 from dense transposed : 1 transposed",
+        "input from : 1 at from = [0] dense y : 1 linear weight from \"from\" bias from \"transposed\"",
     ]
 
     @Test(arguments: validOddities)
@@ -105,6 +112,21 @@ import NNFeynTestSupport
         "input x : 2 ; dense h : 1 tanh",
         "input é : 2",
         "input x : 2\u{0C}",
+        "dense h : 1 tanh weight from",
+        "dense h : 1 tanh weight from k",
+        "dense h : 1 tanh weight from 'k'",
+        "dense h : 1 tanh weight \"k\"",
+        "dense h : 1 tanh weight from \"k\" transposedx",
+        "dense h : 1 tanh weight from \"k\" transposed transposed",
+        "dense h : 1 tanh weight [[1]] transposed",
+        "dense h : 1 tanh weight transposed from \"k\"",
+        "dense h : 1 tanh bias from \"k\" transposed",
+        "dense h : 1 tanh bias from none",
+        "dense h : 1 tanh bias from [1]",
+        "dense h : 1 tanh weightfrom \"k\"",
+        "dense h : 1 tanh weight fromx \"k\"",
+        "dense h : 1 tanh weight from \"k",
+        "parameters from \"p.npz\"",
     ]
 
     @Test(arguments: malformed)
@@ -121,7 +143,8 @@ import NNFeynTestSupport
         let original = Array(try String(contentsOfFile: examplePath(name), encoding: .utf8).unicodeScalars)
         var rng = Xoshiro256(seed: UInt64(truncatingIfNeeded: name.utf8.reduce(17) { ($0 &* 31) &+ Int($1) }))
         let pieces = ["[", "]", "(", ")", ",", ":", "=", "#", "\"", "-", "/", ".", "e", "0", "7", " ", "\n", "\t",
-                      "none", "weight", "bias", "dense", "at", "x", "poly", "1/2", "-3", "1e5", "\r"]
+                      "none", "weight", "bias", "dense", "at", "x", "poly", "1/2", "-3", "1e5", "\r",
+                      "from", " from \"k\"", "transposed", " transposed", "weight from \"0.weight\"", "bias from \"b\""]
         var disagreements: [String] = []
         var accepted = 0
         for _ in 0..<60 {

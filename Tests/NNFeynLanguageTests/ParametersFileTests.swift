@@ -14,31 +14,21 @@ import NNFeynTestSupport
     /// and the marked span.
     static func setUp(_ model: String, archive: NPZArchive?, archiveName: String = "p.npz") throws
         -> (path: String, span: SourceSpan) {
-        let dir = try temporaryDirectory()
-        let (text, span) = model.contains("⟨") ? marked(model) : (model, SourceSpan(start: 0, end: 0))
-        let path = dir.appendingPathComponent("m.nn").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        try archive?.write(to: dir.appendingPathComponent(archiveName))
-        return (path, span)
+        try writeModel(model, files: archive.map { [archiveName: try $0.encoded()] } ?? [:])
     }
 
     static func loadDiagnostics(_ path: String, options: LoadOptions = LoadOptions()) -> [Diagnostic] {
-        do {
-            _ = try ModelLoader.load(path: path, options: options)
-            return []
-        } catch {
-            return error.diagnostics
-        }
+        NNFeynLanguageTests.loadDiagnostics(path, options: options)
     }
 
-    static func archive(_ members: [String: NDArray]) -> NPZArchive {
+    static func archive(_ members: [String: DenseArray]) -> NPZArchive {
         var archive = NPZArchive()
         for (name, array) in members { archive.set(name, array) }
         return archive
     }
 
     @Test func floatsAreReadAsExactBinaryFractions() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[0.1, 1], [2, -0.5]]), "h.bias": NDArray(vector: [0.25, 0])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[0.1, 1], [2, -0.5]]), "h.bias": DenseArray(vector: [0.25, 0])])
         let (path, _) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense h : 2 tanh\n", archive: a)
         let network = try ModelLoader.load(path: path)
         let w = network.weightRows(0)
@@ -49,7 +39,7 @@ import NNFeynTestSupport
     }
 
     @Test func pathIsRelativeToTheModelFile() throws {
-        let a = Self.archive(["y.weight": NDArray(matrix: [[1, 2]]), "y.bias": NDArray(vector: [3])])
+        let a = Self.archive(["y.weight": DenseArray(matrix: [[1, 2]]), "y.bias": DenseArray(vector: [3])])
         let (path, _) = try Self.setUp("input x : 2\nparameters \"sub/p.npz\"\ndense y : 1 linear\n", archive: nil)
         let sub = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("sub")
         try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
@@ -60,7 +50,7 @@ import NNFeynTestSupport
     }
 
     @Test func inlineValuesWinAndBiasNoneNeedsNoArray() throws {
-        let a = Self.archive(["y.weight": NDArray(matrix: [[9, 9]]), "y.bias": NDArray(vector: [9])])
+        let a = Self.archive(["y.weight": DenseArray(matrix: [[9, 9]]), "y.bias": DenseArray(vector: [9])])
         let (path, _) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense y : 1 linear weight [[1, 2]] bias none\n", archive: a)
         let network = try ModelLoader.load(path: path)
         #expect(network.weightRows(0) == [[1, 2]])
@@ -68,7 +58,7 @@ import NNFeynTestSupport
     }
 
     @Test func wrongShapeNamesMemberShapeAndExpectation() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2, 3], [4, 5, 6]]), "h.bias": NDArray(vector: [0, 0, 0])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[1, 2, 3], [4, 5, 6]]), "h.bias": DenseArray(vector: [0, 0, 0])])
         let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 3 tanh\n", archive: a)
         let found = Self.loadDiagnostics(path)
         #expect(found.map(\.code.rawValue) == ["E0221"])
@@ -76,10 +66,11 @@ import NNFeynTestSupport
         #expect(d.message == "array 'h.weight' has shape (2, 3), expected (3, 2)")
         #expect(d.span == span)
         #expect(d.help == "it looks transposed: a weight is (width, fan-in), PyTorch's layout")
+        #expect(d.notes == ["the parameters file holds 'h.bias' (3,) float64, 'h.weight' (2, 3) float64"])
     }
 
     @Test func wrongBiasShape() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2]]), "h.bias": NDArray(matrix: [[0]])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[1, 2]]), "h.bias": DenseArray(matrix: [[0]])])
         let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 1 tanh\n", archive: a)
         let d = try #require(Self.loadDiagnostics(path).first)
         #expect(d.code == "E0221" && d.span == span)
@@ -87,7 +78,7 @@ import NNFeynTestSupport
     }
 
     @Test func missingMemberPointsAtTheLayer() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2]]), "h1.bias": NDArray(vector: [0])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[1, 2]]), "h1.bias": DenseArray(vector: [0])])
         let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 1 tanh\n", archive: a)
         let d = try #require(Self.loadDiagnostics(path).first)
         #expect(d.code == "E0220" && d.span == span)
@@ -114,7 +105,7 @@ import NNFeynTestSupport
     }
 
     @Test func nonFiniteValuesAreRejected() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[1, .nan]]), "h.bias": NDArray(vector: [.infinity])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[1, .nan]]), "h.bias": DenseArray(vector: [.infinity])])
         let (path, span) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense ⟨h⟩ : 1 tanh\n", archive: a)
         let found = Self.loadDiagnostics(path)
         #expect(found.map(\.code.rawValue) == ["E0222", "E0222"])
@@ -130,7 +121,7 @@ import NNFeynTestSupport
     }
 
     @Test func allowMissingParametersWithAPartialArchive() throws {
-        let a = Self.archive(["h.weight": NDArray(matrix: [[1, 2]]), "h.bias": NDArray(vector: [0])])
+        let a = Self.archive(["h.weight": DenseArray(matrix: [[1, 2]]), "h.bias": DenseArray(vector: [0])])
         let (path, _) = try Self.setUp("input x : 2\nparameters \"p.npz\"\ndense h : 1 tanh\ndense y : 1 linear\n", archive: a)
         let network = try ModelLoader.load(path: path, options: LoadOptions(allowMissingParameters: true))
         #expect(network.weightRows(0) == [[1, 2]])
@@ -163,8 +154,8 @@ import NNFeynTestSupport
     }
 
     @Test func extraMembersAreIgnored() throws {
-        let a = Self.archive(["y.weight": NDArray(matrix: [[1]]), "y.bias": NDArray(vector: [0]),
-                              "optimizer.state": NDArray(vector: [1, 2, 3])])
+        let a = Self.archive(["y.weight": DenseArray(matrix: [[1]]), "y.bias": DenseArray(vector: [0]),
+                              "optimizer.state": DenseArray(vector: [1, 2, 3])])
         let (path, _) = try Self.setUp("input x : 1\nparameters \"p.npz\"\ndense y : 1 linear\n", archive: a)
         #expect(throws: Never.self) { try ModelLoader.load(path: path) }
     }

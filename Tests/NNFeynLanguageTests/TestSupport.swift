@@ -54,3 +54,24 @@ func expectDiagnostic(_ markedSource: String, _ code: String, path: String = "mo
 
 /// A fresh temporary directory for one test.
 func temporaryDirectory() throws -> URL { try NNFeynTestSupport.temporaryDirectory("nnfeyn-lang") }
+
+/// Writes a model file (a ⟨...⟩ marker, removed, marks a span) and `files` into a fresh directory; returns the model's
+/// path and the marked span (empty without a marker).
+func writeModel(_ model: String, files: [String: Data]) throws -> (path: String, span: SourceSpan) {
+    let directory = try temporaryDirectory()
+    let (text, span) = model.contains("⟨") ? marked(model) : (model, SourceSpan(start: 0, end: 0))
+    let path = directory.appendingPathComponent("m.nn").path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    for (name, data) in files { try data.write(to: directory.appendingPathComponent(name)) }
+    return (path, span)
+}
+
+/// The diagnostics of loading the model file at `path` (empty when it loads).
+func loadDiagnostics(_ path: String, options: LoadOptions = LoadOptions()) -> [Diagnostic] {
+    do {
+        _ = try ModelLoader.load(path: path, options: options)
+        return []
+    } catch {
+        return error.diagnostics
+    }
+}

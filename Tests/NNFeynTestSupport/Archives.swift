@@ -19,6 +19,10 @@ public enum CraftedArchive: String, CaseIterable, Sendable {
     /// A layer 'y' of fan-in 3 in integers: 'y.weight' (int64 [[2^53 + 1, -2^63, 3]]), 'y.bias' (uint64
     /// [2^64 - 1]), and a damaged 'optimizer.state' (its CRC-32 does not match) that no model names.
     case integerLayer
+    /// Fortran-order members, as numpy.save writes F-contiguous arrays: 'w' (float64 [[1, 2, 3], [4, 5, 6]]), 'cube'
+    /// (float64 (2, 3, 4), value 100 i + 10 j + k at [i, j, k]), 'n' (int64 [[1, 2], [3, 4]]), 'v' (float64 [7, 8],
+    /// 1-D, where the order changes nothing).
+    case fortran
 
     /// The file name.
     public var fileName: String { rawValue + ".npz" }
@@ -29,8 +33,8 @@ public enum CraftedArchive: String, CaseIterable, Sendable {
         let script = #"""
             import os, struct, sys, zipfile
 
-            def npy(descr, shape, payload):
-                header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+            def npy(descr, shape, payload, fortran=False):
+                header = "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (descr, fortran, shape)
                 header += ' ' * ((64 - (10 + len(header) + 1) % 64) % 64) + '\n'
                 return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(header)) + header.encode() + payload
 
@@ -86,6 +90,14 @@ public enum CraftedArchive: String, CaseIterable, Sendable {
                     for signature, offset in ((b'PK\x03\x04', 14), (b'PK\x01\x02', 16)):
                         data[data.rfind(signature) + offset] ^= 0xFF
                     open(path, 'wb').write(bytes(data))
+                elif kind == 'fortran':
+                    # Fortran order: the first index varies fastest.
+                    cube = [100 * i + 10 * j + k for k in range(4) for j in range(3) for i in range(2)]
+                    with zipfile.ZipFile(path, 'w') as z:
+                        z.writestr('w.npy', npy('<f8', '(2, 3)', f8(1, 4, 2, 5, 3, 6), True))
+                        z.writestr('cube.npy', npy('<f8', '(2, 3, 4)', f8(*cube), True))
+                        z.writestr('n.npy', npy('<i8', '(2, 2)', struct.pack('<4q', 1, 3, 2, 4), True))
+                        z.writestr('v.npy', npy('<f8', '(2,)', f8(7, 8), True))
             """#
         let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"),
                                     ["python3", "-c", script, directory.path] + archives.map(\.rawValue), in: directory)
@@ -94,5 +106,27 @@ public enum CraftedArchive: String, CaseIterable, Sendable {
                           userInfo: [NSLocalizedDescriptionKey: "python3 failed: \(result.stderr)"])
         }
         return archives.map { directory.appendingPathComponent($0.fileName) }
+    }
+}
+
+/// safetensors files written byte by byte (the reader is proven against the official writer by
+/// Tests/Fixtures/safetensors; this is for tests that need files of their own).
+public enum SafeTensorsBytes {
+    /// A file of F64 tensors (name, shape, values in C order), in the order given.
+    public static func f64(_ tensors: [(name: String, shape: [Int], values: [Double])]) -> Data {
+        var header: [String] = []
+        var data: [UInt8] = []
+        for tensor in tensors {
+            let begin = data.count
+            for value in tensor.values {
+                for k in 0..<8 { data.append(UInt8(truncatingIfNeeded: value.bitPattern >> (8 * UInt64(k)))) }
+            }
+            let shape = tensor.shape.map(String.init).joined(separator: ",")
+            header.append("\"\(tensor.name)\":{\"dtype\":\"F64\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(data.count)]}")
+        }
+        var text = Array(("{" + header.joined(separator: ",") + "}").utf8)
+        while text.count % 8 != 0 { text.append(0x20) }
+        let length = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(text.count) >> (8 * UInt64($0))) }
+        return Data(length + text + data)
     }
 }

@@ -63,6 +63,16 @@ public func runTool(_ executable: String, _ arguments: [String], in directory: U
     return (result.exitCode, result.stdout + result.stderr)
 }
 
+/// Runs the Python unittest suite in `folder` (relative to the repository root, e.g. "python") from the root, against
+/// this build's nnfeyn ($NNFEYN_BIN) with one BLAS thread.
+public func runPythonTests(in folder: String) throws -> CommandResult {
+    var environment = ProcessInfo.processInfo.environment
+    environment["NNFEYN_BIN"] = Repository.binary.path
+    environment["OPENBLAS_NUM_THREADS"] = "1"
+    return try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-m", "unittest", "discover", "-s", folder, "-v"],
+                          in: Repository.root, environment: environment)
+}
+
 /// Whether a program is on PATH.
 public func toolExists(_ name: String) -> Bool {
     (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")

@@ -68,9 +68,10 @@ extension QFTLaTeX {
             \\begin{tikzpicture}
             \\begin{groupplot}[group style={group size=1 by 2, vertical sep=1.0cm, x descriptions at=edge bottom},
               width=15cm, grid=major, grid style={gray!25}, xmin=-2, xmax=\(six.tuples.count + 1), legend cell align=left,
-              legend style={font=\\scriptsize, fill opacity=0.85}, legend pos=north east]
+              legend style={font=\\scriptsize}, legend pos=outer north east]
             \\nextgroupplot[height=7cm, ylabel={$(G_6 - G_6^{\\mathrm{GP}})/G_6^{\\mathrm{GP}}$},
-              title={\(title(report)), $N=\(six.width)$: six-point contributions per tuple (cutoff $\\Lambda=\(cutoff)$)}, title style={font=\\small}]
+              title={\(title(report)), $N=\(six.width)$: six-point contributions per tuple (cutoff $\\Lambda=\(cutoff)$)},
+              title style={font=\\small, yshift=2ex}]
 
             """
         if !sampled.isEmpty {
@@ -108,15 +109,16 @@ extension QFTLaTeX {
         let full = series(fit.trainDelta, column: 3, offset: 0) + series(fit.testDelta, column: 3, offset: n + 5)
         var heading = "quartic fits at $N=\(fit.width)$, $\\Lambda=\(fit.cutoff.map(number) ?? "\\infty")$"
         if let l = fit.models.first, let m = l.mapeTrain, let t = l.mapeTest {
-            heading += String(format: "\\\\local: MAPE train %.2f\\%%, test %.2f\\%%", m, t)
+            heading += String(format: "\\\\local: MAPE train %.2g\\%%, test %.2g\\%%", m, t)
         }
         if let a = fit.models.last, let m = a.mapeTrain, let t = a.mapeTest {
-            heading += String(format: "; all terms: %.2f\\%%, %.2f\\%%", m, t)
+            heading += String(format: "; all terms: %.2g\\%%, %.2g\\%%", m, t)
         }
         var body = """
             \\begin{tikzpicture}
             \\begin{axis}[width=14cm, height=8cm, grid=major, grid style={gray!25}, xlabel={four-point tuple (training set, then test set)},
-              ylabel={$G_4 - G_4^{\\mathrm{GP}}$}, legend cell align=left, legend style={font=\\scriptsize}, legend pos=north east,
+              xmin=-3, xmax=\(n + 5 + fit.testDelta.count + 2),
+              ylabel={$G_4 - G_4^{\\mathrm{GP}}$}, legend cell align=left, legend style={font=\\scriptsize}, legend pos=outer north east,
               title={\(title(report))\\\\\(heading)}, title style={align=center, font=\\small}]
 
             """
@@ -170,7 +172,8 @@ extension QFTLaTeX {
             \\begin{groupplot}[group style={group size=2 by 1, horizontal sep=2cm}, width=8cm, height=7cm, grid=major,
               grid style={gray!25}, legend cell align=left, legend style={font=\\scriptsize}]
             \\nextgroupplot[xmode=log, log basis x=10, xlabel={width $N$}, ylabel={$N\\,(G_4 - G_4^{\\mathrm{GP}})/G_4^{\\mathrm{GP}}$},
-              title={1/N coefficient per width}, legend pos=north east, xtick={\(depth.depths.first.map { $0.widths.map { String($0.width) }.joined(separator: ",") } ?? "")},
+              title={per width: sampled (marks), exact (lines)}, legend columns=-1,
+              legend style={at={(0.5,-0.2)}, anchor=north}, xtick={\(depth.depths.first.map { $0.widths.map { String($0.width) }.joined(separator: ",") } ?? "")},
               xticklabel={\\pgfmathparse{10^\\tick}\\pgfmathprintnumber[fixed, precision=0, 1000 sep={}]{\\pgfmathresult}}]
 
             """
