@@ -2,7 +2,7 @@
 #   make run    installs what is missing, builds in release, expands a shipped example to order 3
 #   make test   installs what is missing, builds, runs every test (and compiles the LaTeX goldens)
 
-APT_PACKAGES := libgmp-dev libopenblas-dev texlive-latex-base texlive-pictures texlive-latex-extra poppler-utils
+APT_PACKAGES := libgmp-dev libmpfr-dev libopenblas-dev texlive-latex-base texlive-pictures texlive-latex-extra poppler-utils
 SWIFT ?= swift
 EXAMPLE ?= grammar/examples/toy.nn
 # One BLAS thread keeps numeric output and training bit-for-bit reproducible.

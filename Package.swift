@@ -4,8 +4,8 @@
 // Targets follow the pipeline, arrows pointing down it only:
 //   diagnostics, algebra -> model -> language (reads files) -> diagrams -> evaluation -> emission,
 // with training, physics and experiments beside it and the command line on top. Diagrams, evaluation and emission
-// see the model, never the parser, the archive readers or ZIPFoundation; GMP and OpenBLAS are imported only at the
-// leaves that need them.
+// see the model, never the parser, the archive readers or ZIPFoundation; GMP, MPFR and OpenBLAS are imported only
+// at the leaves that need them.
 import PackageDescription
 
 let package = Package(
@@ -23,15 +23,16 @@ let package = Package(
         // C libraries from Debian, behind one-header shims.
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMPFR", path: "Sources/CMPFR", providers: [.apt(["libmpfr-dev"])]),
 
         // The numeric evaluator's hot loops in C, compiled for generic x86-64, AVX2 and AVX-512 and chosen at run time.
         .target(name: "CNNFeynKernels"),
 
         // Source files, diagnostics with typed codes, the explain registry, the renderer. A leaf.
         .target(name: "NNFeynDiagnostics"),
-        // Numbers: the Scalar protocols, exact GMP rationals, activation rules, multi-indices, the Taylor-result
-        // type, combinatorics and the one seeded generator.
-        .target(name: "NNFeynAlgebra", dependencies: ["CGMP", "CNNFeynKernels", .product(name: "RealModule", package: "swift-numerics")]),
+        // Numbers: the Scalar protocols, exact GMP rationals, MPFR floats of any precision, activation rules,
+        // multi-indices, the Taylor-result type, combinatorics and the one seeded generator.
+        .target(name: "NNFeynAlgebra", dependencies: ["CGMP", "CMPFR", "CNNFeynKernels", .product(name: "RealModule", package: "swift-numerics")]),
         // The one validated network: architecture, exact-capable parameters and point, converted once per scalar type.
         .target(name: "NNFeynModel", dependencies: ["NNFeynAlgebra", "NNFeynDiagnostics"]),
         // Files: writes that never leave a half-written file behind, reads bounded to regular files.

@@ -96,6 +96,7 @@ def check_model(args, model, order):
     else:
         outcome = "error"
     record = {"model": os.path.basename(model), "order": order, "outcome": outcome, "wall": wall, "cpu": cpu,
+              "errors": {str(k): r["error"] for k, r in rows.items()},
               "unsure_orders": [k for k, r in rows.items() if r["verdict"] == "unsure"],
               "fail_orders": [k for k, r in rows.items() if r["verdict"] == "FAIL"]}
     if outcome == "error":
@@ -158,7 +159,9 @@ def summarize(records, detections, orders):
             "false FAIL": len(false_fails), "unsure": len(unsure), "error": len(errors),
             "unsure rate": len(unsure) / max(n - len(errors), 1),
             "cpu median s": cpu[len(cpu) // 2] if cpu else None, "cpu max s": cpu[-1] if cpu else None,
-            "cpu total s": sum(cpu)}
+            "cpu total s": sum(cpu),
+            "largest error per order": {str(k): max(r["errors"].get(str(k), 0.0) for r in rs if r["outcome"] != "error")
+                                        for k in range(order + 1)} if n > len(errors) else {}}
     for variant in ("largest", "resolvable", "uniform"):
         ds = [d for d in detections if d["variant"] == variant]
         if not ds:
@@ -227,7 +230,9 @@ def main():
 
     summary = summarize(records, detections, args.orders)
     with open(args.out, "w") as out:
-        json.dump({"arguments": vars(args), "summary": summary, "checks": records, "detections": detections},
+        commit = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "rev-parse", "HEAD"],
+                                capture_output=True, text=True).stdout.strip()
+        json.dump({"arguments": vars(args), "commit": commit, "summary": summary, "checks": records, "detections": detections},
                   out, indent=1, sort_keys=True)
     print(json.dumps(summary, indent=1, sort_keys=True))
 

@@ -3,11 +3,11 @@
 // `Scalar` is a field (swift-numerics' `AlgebraicField`: + - * /) with exact embeddings of the language's rational
 // literals and of doubles, and it formats itself. It deliberately has no tanh or exp: activation *values* come from
 // a separate oracle (`ActivationScalar`), so the exact path can refuse an irrational value instead of silently
-// rounding it. Conformances: `Rational` (exact, GMP) and `Double`.
+// rounding it. Conformances: `Rational` (exact, GMP), `Double` and `BigFloat` (MPFR, any precision).
 import RealModule
 
 /// How a scalar type computes: what cost estimates and output headers need to know about it.
-public enum Arithmetic: Sendable, Equatable, CustomStringConvertible {
+public enum Arithmetic: Sendable, Hashable, CustomStringConvertible {
     /// No rounding at all (GMP rationals): cost grows with the numbers' bit sizes.
     case exact
     /// IEEE double precision.

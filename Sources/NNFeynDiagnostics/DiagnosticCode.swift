@@ -84,6 +84,7 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
     public static let parameterKeys = DiagnosticCode("E0228")
     public static let activationCount = DiagnosticCode("E0229")
     public static let unwritableName = DiagnosticCode("E0230")
+    public static let unusableExpansion = DiagnosticCode("E0231")
     public static let negativeOrder = DiagnosticCode("E0301")
     public static let tooLarge = DiagnosticCode("E0302")
     public static let tooManyDiagrams = DiagnosticCode("E0303")
@@ -349,6 +350,13 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
             contain a double quote or a line break, and names (--input-name, --network) as identifiers: ASCII \
             letters, digits and '_', not starting with a digit, and not a keyword. Rename the tensor or the file, \
             or choose another name.
+            """),
+        Entry(code: "E0231", title: "expansion file cannot be used", explanation: """
+            'nnfeyn check --expansion FILE' judges an expansion written by 'nnfeyn expand --format json' (schema \
+            nnfeyn.expansion/1) instead of computing one. The file must expand the same model: same input \
+            dimension, outputs and point, every entry up to the checked order, and coefficients that are all \
+            exact fractions ("p/q"), all JSON numbers, or all decimal strings with the 'precision' object of \
+            'expand --precision'.
             """),
 
         // MARK: E03xx expansion limits

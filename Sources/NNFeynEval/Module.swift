@@ -16,9 +16,11 @@
 //   Expander.expand(network, order:)                    one arithmetic, any ActivationScalar -> TaylorExpansion
 //   Expander.estimate(model, order:)                    ExpansionEstimate, before any allocation (never traps)
 //   PointDerivatives(network:order:)                    the forward pass and sigma^(k) per layer (diagram evaluators)
+//   Expander.multiprecisionExpansion(model, order:, bits:)  `expand --precision`: MPFR, every printed digit confirmed
 //   ExpansionPlan(network, order:).numeric(at:)         repeated numeric expansions (BatchEvaluator, scratch reused)
 //   ExpansionPlan(...).numeric(points:count:)           many points in one batch (points are GEMM rows)
 //   ExpansionPlan(network, order: 2).reduce(_:points:)  Laplacian, Hessian diagonal, sum A_ij d_ij f, no Hessian formed
 //   Expander.expand(model, order:, points:, mode:)      the same per point list, exact or numeric; also reduce, series
 //   DirectionalSeries.line / .radius                    f(x0 + t v) as a one-input network; radius estimates
-//   FiniteDifferences.check(expansion, of: network)     `nnfeyn check`: per-order comparison with Ridders differences
+//   ExpansionCheck.run(expansion, of: model)            `nnfeyn check`: against the exact or MPFR reference
+//                                                       (ReferenceFunction, ReferenceDerivatives), never the engine

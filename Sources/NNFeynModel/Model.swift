@@ -91,7 +91,8 @@ public struct Model: Sendable {
     }
 
     /// The model converted to `S` (throws `.missingParameters` for an incomplete model). The parameters are
-    /// converted once per type and shared by every caller and every copy of this model; the point each time.
+    /// converted once per type (per precision, for multiprecision types) and shared by every caller and every copy
+    /// of this model; the point each time.
     public func network<S: Scalar>(as type: S.Type = S.self) throws(ModelError) -> Network<S> {
         guard isComplete else { throw .missingParameters(layers: layersWithoutParameters) }
         let converted = conversions.parameters(S.self) {
@@ -113,13 +114,19 @@ public struct Model: Sendable {
     }
 }
 
-/// Converted parameters per scalar type. A class so that copies of a model (at other points) share it.
+/// Converted parameters per scalar type and arithmetic (a multiprecision type converts at the precision in effect).
+/// A class so that copies of a model (at other points) share it.
 final class ConversionCache: @unchecked Sendable {
+    struct Key: Hashable {
+        let type: ObjectIdentifier
+        let arithmetic: Arithmetic
+    }
+
     private let lock = NSLock()
-    private var byType: [ObjectIdentifier: Any] = [:]
+    private var byType: [Key: Any] = [:]
 
     func parameters<S: Scalar>(_ type: S.Type, build: () -> [([S], [S])]) -> [([S], [S])] {
-        let key = ObjectIdentifier(S.self)
+        let key = Key(type: ObjectIdentifier(S.self), arithmetic: S.arithmetic)
         lock.lock()
         if let cached = byType[key] as? [([S], [S])] { lock.unlock(); return cached }
         lock.unlock()

@@ -83,6 +83,23 @@ struct ArithmeticOptions: ParsableArguments {
     }
 }
 
+/// --precision BITS (expand and check): MPFR arithmetic instead of exact or double.
+struct PrecisionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Binary floating point of this many bits (MPFR), for any network at any point; every value is "
+                               + "confirmed to floor(bits log10 2) significant digits.", valueName: "bits"))
+    var precision: Int?
+
+    /// The bits, checked against their range and the other arithmetic flags; nil without --precision.
+    func bits(besides arithmetic: ArithmeticOptions) throws -> Int? {
+        guard let precision else { return nil }
+        if arithmetic.exact || arithmetic.numeric { throw ValidationError("choose one of --exact, --numeric and --precision") }
+        guard (2...Expander.maximumPrecision).contains(precision) else {
+            throw ValidationError("--precision takes a number of bits from 2 to \(Expander.maximumPrecision), not \(precision)")
+        }
+        return precision
+    }
+}
+
 /// Output format of expansions and diagram listings.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text
@@ -118,6 +135,15 @@ func expansionProgress(_ model: Model, estimatedCost: Int, label: String) -> Exp
         let name = done >= 1 && done <= names.count ? names[done - 1] : ""
         let line = "\r\(label): layer \(done)/\(count) ('\(name)') done, \(elapsed) s" + (done == count ? "\n" : "")
         FileHandle.standardError.write(Data(line.utf8))
+    }
+}
+
+/// The MPFR expansion of `model` with confirmed digits, with progress on a terminal; errors come back located.
+func expandMultiprecision(_ model: Model, order: Int, bits: Int, limit: Int) throws -> MultiprecisionExpansion {
+    try model.locating { () throws(EvaluationError) in
+        let estimate = Expander.estimate(model, order: order)
+        let progress = expansionProgress(model, estimatedCost: estimate.multiprecisionCost(bits: bits), label: "expanding")
+        return try Expander.multiprecisionExpansion(model, order: order, bits: bits, limit: limit, progress: progress)
     }
 }
 

@@ -15,7 +15,10 @@ struct Expand: ParsableCommand, StyledCommand {
         abstract: "Expand a network around its point: every derivative of every output up to --order.",
         discussion: """
         Exact (GMP rationals) when every needed activation value is rational, numeric (doubles, OpenBLAS) otherwise;
-        the header says which. --by-diagram breaks each order into its diagrams' contributions.
+        the header says which. --precision BITS computes in MPFR instead, for any network at any point, and prints
+        floor(BITS log10 2) significant digits, each confirmed by a second run at higher precision (text and json;
+        decimal strings in json). --decimal DIGITS prints a correctly rounded decimal beside each exact fraction.
+        --by-diagram breaks each order into its diagrams' contributions.
         --format npz -o FILE.npz writes NumPy arrays per order k: index_k (int64, count x k), derivative_k and
         coefficient_k (float64, outputs x count), with --dense also dense_k (outputs x d x ... x d), plus point and
         meta (a JSON string); exact values are written as their nearest doubles (--exact-strings adds exact_k).
@@ -32,6 +35,7 @@ struct Expand: ParsableCommand, StyledCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var arithmetic: ArithmeticOptions
+    @OptionGroup var multiprecision: PrecisionOptions
     @Option(name: .customLong("format"), help: "Output format: text, json or npz (NumPy arrays; needs -o). Default: npz for -o *.npz, else text.")
     var formatOption: OutputFormat?
     @Flag(help: "Break each order down into its diagrams' contributions (text and json).")
@@ -42,6 +46,8 @@ struct Expand: ParsableCommand, StyledCommand {
     var exactStrings = false
     @Option(parsing: .unconditional, help: "Significant digits of doubles in text output (1 to 17).")
     var digits: Int = 12
+    @Option(parsing: .unconditional, help: ArgumentHelp("Show exact values also as decimals with this many significant digits (text and json).", valueName: "digits"))
+    var decimal: Int?
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output (.npz: arrays).")
     var output: String?
     @Option(help: "Expand at every point of this file: an .npz with an array 'points' (n x d), or a .npy.")
@@ -72,9 +78,27 @@ struct Expand: ParsableCommand, StyledCommand {
         let order = try model.parsedOrder()
         let limit = try model.checkedLimit()
         let mode = try arithmetic.mode()
+        let bits = try multiprecision.bits(besides: arithmetic)
         try checkOutput(output)
         let reductions = [laplacian, hessianDiagonal, operatorFile != nil, direction != nil].filter { $0 }.count
         guard reductions <= 1 else { throw ValidationError("choose one of --laplacian, --hessian-diagonal, --operator and --direction") }
+        if let decimal {
+            guard (1...100_000).contains(decimal) else { throw ValidationError("--decimal takes a number of digits from 1 to 100000, not \(decimal)") }
+            guard format != .npz, points == nil, reductions == 0 else {
+                throw ValidationError("--decimal applies to the text and json output of one expansion")
+            }
+        }
+        if let bits {
+            guard format != .npz, points == nil, reductions == 0, !byDiagram else {
+                throw ValidationError("--precision expands one point fully, in text or json (not with --format npz, --points, --by-diagram or reduced quantities)")
+            }
+            let loaded = try model.load()
+            let result = try expandMultiprecision(loaded, order: order, bits: bits, limit: limit)
+            let label = ExpansionModeLabel(mode: "multiprecision", precision: PrecisionLabel(result))
+            // alpha! of the derivatives is formed at the working precision (see MultiprecisionExpansion).
+            let text = BigFloat.withPrecision(result.workingBits) { render(loaded, result.expansion, label, breakdown: nil) }
+            return try writeOutput(text, to: output)
+        }
         if points != nil || reductions > 0 {
             guard !byDiagram else { throw ValidationError("--by-diagram expands one point fully; it does not combine with --points or reduced quantities") }
             if reductions > 0 && (dense || exactStrings) {
@@ -214,10 +238,11 @@ struct Expand: ParsableCommand, StyledCommand {
     }
 
     func render<S: Scalar>(_ model: Model, _ expansion: TaylorExpansion<S>, _ label: ExpansionModeLabel,
-                           breakdown: [DiagramOrderBreakdown<S>]?) throws -> String {
+                           breakdown: [DiagramOrderBreakdown<S>]?) -> String {
         format == .json
-            ? ExpansionOutput.json(model: model, expansion: expansion, mode: label, breakdown: breakdown)
-            : ExpansionOutput.text(model: model, expansion: expansion, mode: label, significantDigits: digits, breakdown: breakdown)
+            ? ExpansionOutput.json(model: model, expansion: expansion, mode: label, breakdown: breakdown, decimalDigits: decimal)
+            : ExpansionOutput.text(model: model, expansion: expansion, mode: label, significantDigits: digits, breakdown: breakdown,
+                                   decimalDigits: decimal)
     }
 }
 

@@ -22,8 +22,8 @@ import Testing
         let x0 = basis.position(of: [0])!, x2 = basis.position(of: [2])!
         let x0x0x2 = basis.position(of: [0, 0, 2])!
         #expect(basis.productPosition(basis.productPosition(x0, x0)!, x2) == x0x0x2)
-        #expect(basis.multiplicityFactorial(at: x0x0x2) == 2)
-        #expect(basis.multiplicityFactorial(at: basis.position(of: [1, 1, 1, 1])!) == 24)
+        #expect(basis.multiplicityFactorial(at: x0x0x2, as: Rational.self) == 2)
+        #expect(basis.multiplicityFactorial(at: basis.position(of: [1, 1, 1, 1])!, as: Rational.self) == 24)
         #expect(basis.productPosition(basis.position(of: [0, 1, 2])!, basis.position(of: [0, 1])!) == nil)
         #expect(basis.position(of: [1, 0]) == nil)
         #expect(basis.position(of: [3]) == nil)

@@ -65,6 +65,7 @@ import Testing
             .parameterKeys,
             .activationCount,
             .unwritableName,
+            .unusableExpansion,
             .negativeOrder,
             .tooLarge,
             .tooManyDiagrams,

@@ -1,4 +1,4 @@
-// Networks with erf layers: the fused expansion against finite differences, and a one-hidden-layer Erf-net against
+// Networks with erf layers: the fused expansion against the independent check, and a one-hidden-layer Erf-net against
 // its closed form d^k f / dx^k = sum_i w1_i erf^(k)(z_i) w0_i^k (Maclaurin values of erf^(k)(0) at x = 0).
 import Foundation
 import Testing
@@ -12,9 +12,9 @@ import NNFeynTestSupport
     @Test func deepErfExpansionsPassTheCheck() throws {
         let network = TestNetworks.randomDouble(input: 3, widths: [8, 8], activation: .erf, seed: 11, point: [0.2, -0.4, 0.3])
         let expansion = try Expander.expand(network, order: 4, mode: .numeric).numeric
-        let report = FiniteDifferences.check(expansion, of: try network.network(as: Double.self), options: CheckOptions(sampleLimit: 8))
+        let report = try ExpansionCheck.run(.numeric(expansion), of: network, options: ExpansionCheckOptions(samples: 8))
         for order in report.orders {
-            #expect(order.passed, "order \(order.order): error \(order.maxRelativeError) > \(order.tolerance)")
+            #expect(order.verdict == .ok, "order \(order.order): error \(order.maxRelativeError) > \(order.tolerance)")
         }
     }
 
