@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "NNFeynDiagnostics"),
         // Numbers: the Scalar protocols, exact GMP rationals, MPFR floats of any precision, activation rules,
         // multi-indices, the Taylor-result type, combinatorics and the one seeded generator.
-        .target(name: "NNFeynAlgebra", dependencies: ["CGMP", "CMPFR", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "NNFeynAlgebra", dependencies: ["CGMP", "CMPFR", "CNNFeynKernels", .product(name: "RealModule", package: "swift-numerics")]),
         // The one validated network: architecture, exact-capable parameters and point, converted once per scalar type.
         .target(name: "NNFeynModel", dependencies: ["NNFeynAlgebra", "NNFeynDiagnostics"]),
         // Files: writes that never leave a half-written file behind, reads bounded to regular files.
@@ -84,7 +84,7 @@ let package = Package(
             "NNFeynEmit", "NNFeynEval", "NNFeynDiagrams", "NNFeynModel", "NNFeynLanguage", "NNFeynAlgebra", "NNFeynTestSupport",
         ]),
         .testTarget(name: "NNFeynTrainingTests", dependencies: ["NNFeynTraining", "NNFeynModel", "NNFeynAlgebra", "NNFeynTestSupport"]),
-        .testTarget(name: "NNFeynPhysicsTests", dependencies: ["NNFeynPhysics", "NNFeynAlgebra", "NNFeynTestSupport"]),
+        .testTarget(name: "NNFeynPhysicsTests", dependencies: ["NNFeynPhysics", "NNFeynAlgebra", "NNFeynDiagnostics", "NNFeynTestSupport"]),
         .testTarget(name: "NNFeynExperimentsTests", dependencies: [
             "NNFeynExperiments", "NNFeynTraining", "NNFeynPhysics", "NNFeynEval", "NNFeynModel", "NNFeynLanguage",
             "NNFeynAlgebra", "NNFeynTestSupport",

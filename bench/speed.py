@@ -15,6 +15,7 @@ tools see the same machine load; medians over rounds; ratios = JAX time / nnfeyn
 
 Set up once: python3 -m pip install jax jaxlib folx numpy   (then build: swift build -c release --product nnfeyn)
 Usage:       python3 bench/speed.py [--rounds 3] [--repeats 7] [--timeout 60] [--only grid|laplacian] [--quick]
+                                    [--cells 2,512,1,6 ...]
 """
 import argparse, json, os, queue, statistics, subprocess, sys, threading, time
 
@@ -147,6 +148,9 @@ def grid(peer, opts, peak):
     cells = [(d, w, h, n) for d in (2, 8, 16, 32) for w in (32, 128, 512) for h in (1, 3) for n in (1, 2, 3, 4, 6, 8)]
     if opts.quick:
         cells = [c for c in cells if c[1] == 128 and c[0] in (2, 8, 16)]
+    if opts.cells:
+        wanted = {tuple(int(v) for v in c.split(",")) for c in opts.cells}
+        cells = [c for c in cells if c in wanted]
     rows = []
     print("| d | width | hidden | order | nnfeyn prepared | GFLOP/s | JAX warm | JAX / nnfeyn | nnfeyn process | JAX first call | first / process |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -232,8 +236,13 @@ def main():
     p.add_argument("--max-dense", type=int, default=1 << 25, help="skip JAX cells whose top tensor has more entries (d^N)")
     p.add_argument("--only", choices=["grid", "laplacian"])
     p.add_argument("--quick", action="store_true", help="width 128 and d <= 16 only")
+    p.add_argument("--cells", nargs="+", metavar="D,W,H,N", help="only these grid cells, e.g. 2,512,1,6 (the Laplacian cases still run unless --only grid)")
+    p.add_argument("--nnfeyn", help="the nnfeyn binary to time (default: .build/release/nnfeyn), e.g. a saved baseline for A/B")
     p.add_argument("--json", help="also write every row to this file")
     opts = p.parse_args()
+    if opts.nnfeyn:
+        global NNFEYN
+        NNFEYN = os.path.abspath(opts.nnfeyn)
     os.makedirs(WORK, exist_ok=True)
     load = os.getloadavg()
     peak = nnfeyn(["bench", "expand", make("g_d2_w32_h1", 2, [32]) + ".nn", "--order", "1", "--prepared-only", "--repeats", "1",

@@ -93,6 +93,7 @@ final class DerivativePolynomials: @unchecked Sendable {
     private let lock = NSLock()
     private var exact: [DerivativeRecurrence: [[Rational]]] = [:]
     private var split: [DerivativeRecurrence: [[DoubleDouble]]] = [:]
+    private var flat: [DerivativeRecurrence: (hi: [Double], lo: [Double], order: Int)] = [:]
 
     /// P_0 ... P_n of a recurrence (exact coefficients, constant term first).
     func exactPolynomials(_ recurrence: DerivativeRecurrence, upTo n: Int) -> ArraySlice<[Rational]> {
@@ -112,6 +113,20 @@ final class DerivativePolynomials: @unchecked Sendable {
             split[recurrence] = table
         }
         return table[0...n]
+    }
+
+    /// P_0 ... P_n of tanh or tanhComplement (each P_k of degree k + 1) as one table, the layout CNNFeynKernels
+    /// reads: P_k's double-double coefficients, constant first, at k (k + 3) / 2 ..< (k + 1) (k + 4) / 2.
+    func flatSplitPolynomials(_ recurrence: DerivativeRecurrence, upTo n: Int) -> (hi: [Double], lo: [Double]) {
+        if let cached = lock.withLock({ flat[recurrence] }), cached.order >= n { return (cached.hi, cached.lo) }
+        var hi: [Double] = [], lo: [Double] = []
+        for (k, p) in splitPolynomials(recurrence, upTo: n).enumerated() {
+            precondition(p.count == k + 2, "P_\(k) of \(recurrence) does not have degree \(k + 1)")
+            hi += p.map(\.hi)
+            lo += p.map(\.lo)
+        }
+        lock.withLock { flat[recurrence] = (hi, lo, n) }
+        return (hi, lo)
     }
 
     /// Must be called with the lock held.

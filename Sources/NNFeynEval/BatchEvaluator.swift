@@ -303,13 +303,15 @@ final class BatchEvaluator: @unchecked Sendable {
             network.biases[l].withUnsafeBufferPointer { bias in
                 for p in 0..<P { for i in 0..<w { z[p * w + i] += bias[i] } }
             }
-            for e in 0..<W where !z[e].isFinite { throw .nonFinite(layer: l, neuron: e % w) }
+            if !allFinite(z, count: W) { for e in 0..<W where !z[e].isFinite { throw .nonFinite(layer: l, neuron: e % w) } }
             let c = space.coefficients[l].reserve((tops[l] + 1) * W)
             if let kink = ActivationRules.numericTaylorCoefficients(layer.activation, at: UnsafeBufferPointer(start: z, count: W),
                                                                     upTo: tops[l], into: c, stride: W) {
                 throw .reluKink(layer: l, neuron: kink % w)
             }
-            for e in 0..<((tops[l] + 1) * W) where !c[e].isFinite { throw .nonFinite(layer: l, neuron: e % w) }
+            if !allFinite(c, count: (tops[l] + 1) * W) {
+                for e in 0..<((tops[l] + 1) * W) where !c[e].isFinite { throw .nonFinite(layer: l, neuron: e % w) }
+            }
             input = UnsafePointer(c)
         }
     }
@@ -331,9 +333,13 @@ final class BatchEvaluator: @unchecked Sendable {
             }
             let c1 = space.coefficients[l].base + P * w
             let h = scaled.reserve(rows * w)
-            for p in 0..<P {
-                for o in 0..<outputs {
-                    nnf_multiply(Int64(w), gl + (p * outputs + o) * w, c1 + p * w, h + (p * outputs + o) * w)
+            if outputs == 1 {
+                nnf_multiply(Int64(P * w), gl, c1, h)
+            } else {
+                for p in 0..<P {
+                    for o in 0..<outputs {
+                        nnf_multiply(Int64(w), gl + (p * outputs + o) * w, c1 + p * w, h + (p * outputs + o) * w)
+                    }
                 }
             }
             network.weights[l].withUnsafeBufferPointer { weight in
@@ -441,6 +447,15 @@ final class BatchEvaluator: @unchecked Sendable {
 
     /// Throws `.nonFinite` naming the first neuron (column modulo `width`) with a non-finite value.
     func checkFinite(_ values: UnsafeMutablePointer<Double>, count: Int, width: Int, layer: Int) throws(EvaluationError) {
+        guard !allFinite(values, count: count) else { return }
+        var first = Int.max
+        for e in 0..<count where !values[e].isFinite { first = min(first, e % width) }
+        throw .nonFinite(layer: layer, neuron: first)
+    }
+
+    /// Whether every value is finite, by a branch-free sum of x * 0 (NaN for an infinity or a NaN).
+    @inline(__always)
+    func allFinite(_ values: UnsafeMutablePointer<Double>, count: Int) -> Bool {
         var sums = (0.0, 0.0, 0.0, 0.0)
         var e = 0
         while e + 4 <= count {
@@ -451,9 +466,6 @@ final class BatchEvaluator: @unchecked Sendable {
             e += 4
         }
         while e < count { sums.0 += values[e] * 0; e += 1 }
-        guard (sums.0 + sums.1 + sums.2 + sums.3).isNaN else { return }
-        var first = Int.max
-        for e in 0..<count where !values[e].isFinite { first = min(first, e % width) }
-        throw .nonFinite(layer: layer, neuron: first)
+        return !(sums.0 + sums.1 + sums.2 + sums.3).isNaN
     }
 }

@@ -74,9 +74,13 @@ extension BatchEvaluator {
         let k = reduction.valuesPerOutput(variables: d)
         var values = [Double](repeating: 0, count: count * outputs * k)
         var outputValues = [Double](repeating: 0, count: count * outputs)
-        // Three buffers of d rows by (points x widest): keep them near 64 MB.
-        let perPoint = 3 * max(d, 1) * max(network.architecture.widestLayer, d, outputs) * 8
-        let chunk = max(1, min(count, (64 << 20) / max(perPoint, 1)))
+        // Three buffers of d rows per point, each row the widest layer: a chunk of points keeps one buffer near 4 MB
+        // (the GEMM's output is still in cache when the next pass reads it) but gives the GEMMs at least 2048 rows,
+        // and all three within 64 MB.
+        let rowBytes = max(network.architecture.widestLayer, d, outputs) * 8
+        let perPoint = 3 * max(d, 1) * rowBytes
+        let rows = max(2048, (4 << 20) / rowBytes)
+        let chunk = max(1, min(count, rows / max(d, 1), (64 << 20) / max(perPoint, 1)))
         let space = takeWorkspace()
         defer { returnWorkspace(space) }
         var start = 0
@@ -106,20 +110,23 @@ extension BatchEvaluator {
         let last = space.coefficients[L - 1].base
         for p in 0..<P { for o in 0..<outputs { y[p * outputs + o] = last[p * layers[L - 1].width + o] } }
         out.update(repeating: 0, count: P * outputs * k)
-        guard d > 0 else { return }
+        // Only layers with a second derivative contribute: no Jacobian past the last of them (a linear read-out's
+        // GEMM and the rows feeding it are skipped).
+        guard d > 0, let curved = tops.lastIndex(where: { $0 >= 2 }) else { return }
         gradientPass(count: P, space: space)
         var widest = d
         for layer in layers { widest = max(widest, layer.width) }
-        // jacobian: d rows of (P x width) = dz_l/dx at every point; derived: the same rows of a_l = c_1 * jacobian.
+        // jacobian: row p d + v (width long) = dz_l/dx_v at point p, a point's rows together; derived: the same rows of
+        // a_l = c_1 * jacobian.
         let jacobian = space.delta.reserve(d * P * widest), derived = space.a.reserve(d * P * widest)
         let applied = space.r.reserve(d * P * widest), weights = space.next.reserve(P * outputs * widest)
-        for (l, layer) in layers.enumerated() {
+        for (l, layer) in layers.enumerated() where l <= curved {
             let w = layer.width, W = P * w
             let c = space.coefficients[l].base
             if l == 0 {
                 // dz_1/dx = W_1^T at every point.
                 firstTransposed.withUnsafeBufferPointer { wt in
-                    for v in 0..<d { for p in 0..<P { (jacobian + v * W + p * w).update(from: wt.baseAddress! + v * w, count: w) } }
+                    for p in 0..<P { (jacobian + p * d * w).update(from: wt.baseAddress!, count: d * w) }
                 }
             } else {
                 network.weights[l].withUnsafeBufferPointer { weight in
@@ -127,51 +134,46 @@ extension BatchEvaluator {
                                 Int32(layer.fanIn), weight.baseAddress, Int32(layer.fanIn), 0.0, jacobian, Int32(w))
                 }
             }
-            if tops[l] >= 2 {
-                // h[p, o, i] = 2 G_l[p, o, i] c_{l,2}[p, i]: each neuron's weight in the functional.
-                let g = space.gradients[l].base
-                for p in 0..<P {
-                    for o in 0..<outputs {
-                        nnf_scaled_multiply(Int64(w), 2, g + (p * outputs + o) * w, c + 2 * W + p * w, weights + (p * outputs + o) * w)
-                    }
-                }
-                switch reduction {
-                case .laplacian, .diagonal:
+            switch reduction {
+            case .laplacian, .diagonal:
+                // One pass over each point's Jacobian rows: the weighted squares and the next layer's c_1 * J.
+                let scratch = space.mixed.reserve((outputs + 1) * w)
+                nnf_hessian_layer(Int64(d), Int64(P), Int64(w), Int64(outputs), jacobian, tops[l] >= 1 ? c + W : nil,
+                                  tops[l] >= 2 ? c + 2 * W : nil, space.gradients[l].base, l < curved ? derived : nil,
+                                  reduction == .diagonal ? 1 : 0, out, scratch)
+            case .weighted(let a):
+                if tops[l] >= 2 {
+                    // h[p, o, i] = 2 G_l[p, o, i] c_{l,2}[p, i]: each neuron's weight in the functional.
+                    let g = space.gradients[l].base
                     for p in 0..<P {
-                        for v in 0..<d {
-                            let row = jacobian + v * W + p * w
-                            for o in 0..<outputs {
-                                let h = weights + (p * outputs + o) * w
-                                var sum = 0.0
-                                for i in 0..<w { sum += h[i] * row[i] * row[i] }
-                                out[(p * outputs + o) * k + (reduction == .diagonal ? v : 0)] += sum
-                            }
+                        for o in 0..<outputs {
+                            nnf_scaled_multiply(Int64(w), 2, g + (p * outputs + o) * w, c + 2 * W + p * w, weights + (p * outputs + o) * w)
                         }
                     }
-                case .weighted(let a):
-                    // (A J) at every point and neuron: one GEMM, d x d times d x (P width).
+                    // (A J) at every point: d x d times d x width.
                     a.withUnsafeBufferPointer { ap in
-                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(W), Int32(d), 1.0, ap.baseAddress, Int32(d),
-                                    jacobian, Int32(W), 0.0, applied, Int32(W))
+                        for p in 0..<P {
+                            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(w), Int32(d), 1.0, ap.baseAddress, Int32(d),
+                                        jacobian + p * d * w, Int32(w), 0.0, applied + p * d * w, Int32(w))
+                        }
                     }
                     for p in 0..<P {
                         for o in 0..<outputs {
                             let h = weights + (p * outputs + o) * w
                             var sum = 0.0
                             for v in 0..<d {
-                                let row = jacobian + v * W + p * w, arow = applied + v * W + p * w
+                                let row = jacobian + (p * d + v) * w, arow = applied + (p * d + v) * w
                                 for i in 0..<w { sum += h[i] * row[i] * arow[i] }
                             }
                             out[(p * outputs + o) * k] += sum
                         }
                     }
                 }
+                if tops[l] >= 1 {
+                    for p in 0..<P { for v in 0..<d { nnf_multiply(Int64(w), c + W + p * w, jacobian + (p * d + v) * w, derived + (p * d + v) * w) } }
+                }
             }
-            if tops[l] >= 1 {
-                for v in 0..<d { nnf_multiply(Int64(W), c + W, jacobian + v * W, derived + v * W) }
-            } else {
-                derived.update(repeating: 0, count: d * W)
-            }
+            if tops[l] < 1 && l < curved { derived.update(repeating: 0, count: d * W) }
         }
         for e in 0..<(P * outputs * k) where !out[e].isFinite { throw .nonFinite(layer: L - 1, neuron: (e / k) % outputs) }
     }

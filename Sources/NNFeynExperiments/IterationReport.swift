@@ -15,10 +15,13 @@ public struct IterationReport: Sendable, Codable, Equatable {
     public var schema = IterationReport.schemaName
     /// The options of the run.
     public var options: Options
-    /// ||K_k||_F of the exact Born kernels, k = 1, 2, 3.
+    /// ||K_k||_F of the exact Born kernels, k = 1 ... max(3, iterations).
     public var bornKernelNorms: [Double]
     /// learnedErrors[k-1]: relative error of iteration k's order-k tensor against the exact Born kernel.
     public var learnedErrors: [Double]
+    /// estimateErrors[j-1]: relative error of the learned Born series' order-j tensor after the last iteration (the
+    /// same as learnedErrors without refinement; see `Refinement`).
+    public var estimateErrors: [Double]
     /// One record per iteration.
     public var iterations: [Iteration]
     /// The machine-learned Born approximation of each order.
@@ -37,10 +40,19 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var validation: Double, standardizeInputs: Bool, seed: UInt64, threads: Int, depthBins: Int
         /// See `IterationOptions.sampling`.
         public var sampling: String
+        /// The residual-fit method (see IterationMethods.swift): loss weight exponent and floor, depth sampling,
+        /// anchoring at U = 0, ensemble size, weight decay and input gain.
+        public var weightExponent: Double, weightFloor: Double, depthSampling: String, anchored: Bool
+        /// See `IterationOptions`.
+        public var ensemble: Int, weightDecay: Double, inputGain: Double
+        /// See `Refinement`: none, correct or residual.
+        public var refinement: String
 
         enum CodingKeys: String, CodingKey {
             case steps, range, depth, iterations, hidden, activation, epochs, batch, lr, schedule, validation, seed
-            case threads, sampling
+            case threads, sampling, anchored, ensemble, refinement
+            case weightExponent = "weight_exponent", weightFloor = "weight_floor", depthSampling = "depth_sampling"
+            case weightDecay = "weight_decay", inputGain = "input_gain"
             case trainCount = "train_count", testCount = "test_count", standardizeInputs = "standardize_inputs"
             case depthBins = "depth_bins"
         }
@@ -58,12 +70,14 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var training: Training
         /// Relative RMS error of f_k against its target r_k on the test potentials.
         public var testRelativeRMS: Double
-        /// Its tensors of orders 1...3.
+        /// Its tensors of orders 1...max(3, iterations).
         public var tensors: [Tensor]
+        /// Relative errors of the learned Born series after this iteration, orders 1...k, against the Born kernels.
+        public var estimateErrors: [Double]
 
         enum CodingKeys: String, CodingKey {
             case iteration, network, target, training, tensors
-            case testRelativeRMS = "test_relative_rms"
+            case testRelativeRMS = "test_relative_rms", estimateErrors = "estimate_errors"
         }
     }
 
@@ -145,55 +159,62 @@ public struct IterationReport: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case schema, options, iterations, proxy
-        case bornKernelNorms = "born_kernel_norms", learnedErrors = "learned_errors"
+        case bornKernelNorms = "born_kernel_norms", learnedErrors = "learned_errors", estimateErrors = "estimate_errors"
     }
 
     /// The report of finished iterations evaluated on `test`.
-    public init(options o: IterationOptions, kernels: BornKernels, outcomes: [IterationOutcome], test: BornDataSet,
-                evaluation: ProxyEvaluation) {
+    public init(options o: IterationOptions, exact: TaylorExpansion<Double>, outcomes: [IterationOutcome],
+                test: BornDataSet, evaluation: ProxyEvaluation) {
         options = Options(steps: o.steps, range: o.range, depth: o.depth, iterations: o.iterations,
                           trainCount: o.trainCount, testCount: o.testCount, hidden: o.hidden,
                           activation: o.activation.sourceForm, epochs: o.epochs, batch: o.batchSize, lr: o.learningRate,
                           schedule: o.schedule.rawValue, validation: o.validationFraction,
                           standardizeInputs: o.standardizeInputs, seed: o.seed, threads: o.threads, depthBins: o.depthBins,
-                          sampling: o.sampling.rawValue)
-        let exact = (1...IterativePerturbationTheory.tensorOrder).map { kernels.tensors.dense(order: $0) }
-        bornKernelNorms = exact.map(TensorNorm.frobenius)
+                          sampling: o.sampling.rawValue, weightExponent: o.weightExponent, weightFloor: o.weightFloor,
+                          depthSampling: o.depthSampling.description, anchored: o.anchored, ensemble: o.ensemble,
+                          weightDecay: o.weightDecay, inputGain: o.inputGain, refinement: o.refinement.rawValue)
+        // Norms of the dense symmetric tensors, computed on the packed ones (see TaylorExpansion+Tensors.swift).
+        bornKernelNorms = (1...o.tensorOrder).map { exact.frobeniusNorm(order: $0) }
         var iterations: [Iteration] = []
         var learned: [Double] = []
-        var subtracted: [[Double]] = []   // subtracted[j-1]: the dense order-j tensor iteration j removed
+        // What iterations 1...k-1 subtracted, the learned Born series so far: the order-j term of iteration j's
+        // network for every j < k, or with residual refinement its terms of orders 1...j.
+        var subtracted = exact.zero
         var testResidual = test.a0
         for outcome in outcomes {
             let k = outcome.iteration
             var tensors: [Tensor] = []
-            for j in 1...IterativePerturbationTheory.tensorOrder {
-                let T = outcome.tensors.dense(order: j)
-                let K = exact[j - 1]
-                let target = j < k ? zip(K, subtracted[j - 1]).map { $0 - $1 } : K
+            // f_k's target r_k has the derivatives of a0 less what was subtracted.
+            let difference = outcome.tensors - (exact - subtracted)
+            for j in 1...o.tensorOrder {
                 let norm = bornKernelNorms[j - 1]
-                let error = TensorNorm.frobenius(zip(T, target).map { $0 - $1 }) / norm
+                let error = difference.frobeniusNorm(order: j) / norm
                 tensors.append(Tensor(order: j, role: j == k ? "learned" : (j < k ? "leftover" : "higher"),
                                       relativeError: error,
-                                      relativeErrorVsBorn: TensorNorm.relativeFrobenius(T, K),
-                                      relativeNorm: TensorNorm.frobenius(T) / norm))
+                                      relativeErrorVsBorn: outcome.tensors.relativeFrobeniusError(against: exact, order: j),
+                                      relativeNorm: outcome.tensors.frobeniusNorm(order: j) / norm))
                 if j == k { learned.append(error) }
             }
-            subtracted.append(outcome.tensors.dense(order: k))
+            let orders = o.subtractedOrders(iteration: k)
+            subtracted = subtracted + outcome.tensors.keeping(orders: orders)
+            let series = o.learnedSeries(outcomes.prefix(k).map(\.tensors))
             let prediction = outcome.network.predict(test.potentials)
             let scale = outcome.log.targetScale.first ?? 1
             let kept = outcome.log.epochs[outcome.log.bestEpoch - 1]
             iterations.append(Iteration(
                 iteration: k, network: "iteration\(k).nn",
-                target: k == 1 ? "a0" : "a0 - " + (1..<k).map { "P\($0)" }.joined(separator: " - "),
+                target: k == 1 ? "a0" : "a0 - " + (1..<k).map { o.refinement == .residual ? "T\($0)[f\($0)]" : "P\($0)" }.joined(separator: " - "),
                 training: Training(epochs: outcome.log.epochs.count, bestEpoch: outcome.log.bestEpoch,
                                    trainingLoss: kept.trainingLoss * scale * scale,
                                    validationLoss: kept.validationLoss.map { $0 * scale * scale }, targetScale: scale),
-                testRelativeRMS: Self.relativeRMS(prediction, testResidual), tensors: tensors))
-            testResidual = IterativePerturbationTheory.subtracting(outcome.tensors, order: k, from: testResidual,
+                testRelativeRMS: Self.relativeRMS(prediction, testResidual), tensors: tensors,
+                estimateErrors: (1...k).map { series.relativeFrobeniusError(against: exact, order: $0) }))
+            testResidual = IterativePerturbationTheory.subtracting(outcome.tensors, orders: orders, from: testResidual,
                                                                    rows: test.potentials)
         }
         self.iterations = iterations
         learnedErrors = learned
+        estimateErrors = iterations.last?.estimateErrors ?? []
 
         let bins = o.depthBins
         var proxy: [Proxy] = []
@@ -231,11 +252,15 @@ public struct IterationReport: Sendable, Codable, Equatable {
     }
 
     /// Pretty-printed JSON with sorted keys; non-finite numbers become the strings "nan", "inf", "-inf".
-    public func jsonData() throws -> Data {
+    public func jsonData() throws -> Data { try Self.json(self) }
+
+    /// The Born experiments' report.json encoding: pretty-printed, sorted keys, a final newline, non-finite numbers as
+    /// the strings "nan", "inf", "-inf".
+    static func json<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        var data = try encoder.encode(self)
+        var data = try encoder.encode(value)
         data.append(contentsOf: Array("\n".utf8))
         return data
     }

@@ -134,6 +134,23 @@ public struct BornDataSet: Sendable {
         self.a3 = a3
     }
 
+    /// Recomputes a0 and the Born terms a1, a2, a3 of every row from `potentials`, after the caller changed them.
+    public mutating func recomputeScatteringLengths() {
+        let n = options.steps
+        edges.withUnsafeBufferPointer { edges in
+            potentials.withUnsafeBufferPointer { U in
+                for row in 0..<a0.count {
+                    let u = U.baseAddress! + row * n
+                    a0[row] = ScatteringLength.exact(values: u, edges: edges.baseAddress!, steps: n)
+                    let terms = BornSeries.terms(values: u, edges: edges.baseAddress!, steps: n)
+                    a1[row] = terms.a1
+                    a2[row] = terms.a2
+                    a3[row] = terms.a3
+                }
+            }
+        }
+    }
+
     /// The arrays to save, in order: `U` (count x steps), `a0`, `a1`, `a2`, `a3`, `lambda` (count), `edges` (steps+1).
     public var arrays: [(name: String, shape: [Int], values: [Double])] {
         [("U", [options.count, options.steps], potentials), ("a0", [a0.count], a0), ("a1", [a1.count], a1),

@@ -1,4 +1,5 @@
-// Mini-batch Adam on the mean squared error, in float64, deterministic for a seed and a BLAS thread count.
+// Mini-batch Adam (optionally AdamW) on a mean squared error, per-row weighted if asked and optionally of the anchored
+// model y(x) - y(anchor), in float64, deterministic for a seed and a BLAS thread count.
 //
 // Order of random draws (fixed, so runs repeat): one xoshiro256** stream derived from the seed first permutes all
 // rows to split validation from training, then reshuffles the training rows at the start of every epoch.
@@ -43,6 +44,12 @@ public struct TrainingOptions: Sendable, Equatable {
     public var standardize: Bool = false
     /// OpenBLAS threads (results repeat exactly for a fixed thread count).
     public var threads: Int = 1
+    /// Train the model y(x) - y(anchor) instead of y(x), so it vanishes exactly at `anchor` (an input row of the
+    /// training inputs' units); the written model folds -y(anchor) into the output bias, which needs a linear output
+    /// layer. Targets are then standardized by scale only (no mean shift). nil: no anchor.
+    public var anchor: [Double]? = nil
+    /// Decoupled weight decay (AdamW, applied to weights only, scaled by the scheduled learning rate); 0 is plain Adam.
+    public var weightDecay: Double = 0
     /// Adam's constants (PyTorch's defaults).
     public var beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8
 
@@ -61,6 +68,10 @@ public struct TrainingOptions: Sendable, Equatable {
         }
         if let stepSize, stepSize < 1 { throw .invalidOption("--step-size must be at least 1 (got \(stepSize))") }
         guard gamma.isFinite, gamma > 0 else { throw .invalidOption("--gamma must be a positive number (got \(gamma))") }
+        guard weightDecay.isFinite, weightDecay >= 0 else {
+            throw .invalidOption("--weight-decay must be a non-negative number (got \(weightDecay))")
+        }
+        if let anchor, !anchor.allSatisfy(\.isFinite) { throw .invalidOption("the anchor point must be finite") }
         if let patience, patience < 1 { throw .invalidOption("--patience must be at least 1 (got \(patience))") }
         guard threads >= 1, threads <= 256 else { throw .invalidOption("--threads must be between 1 and 256 (got \(threads))") }
     }
@@ -149,8 +160,10 @@ public struct MLPTrainer: Sendable {
     public init(options: TrainingOptions) { self.options = options }
 
     /// Trains `network` on rows of `inputs` (row-major, `inputDimension` each) against `targets` (`outputCount`
-    /// each). `progress` is called after every epoch.
-    public func train(_ network: Network<Double>, inputs: [Double], targets: [Double],
+    /// each). `weights` (one per row, finite, >= 0, not all 0) multiply each row's squared error in the training and
+    /// validation losses; they are rescaled to mean 1 over the training rows, and nil means all 1 (bit-identical to
+    /// an unweighted run). `progress` is called after every epoch.
+    public func train(_ network: Network<Double>, inputs: [Double], targets: [Double], weights: [Double]? = nil,
                       progress: ((EpochReport) -> Void)? = nil) throws(TrainingError) -> TrainingResult {
         try options.validate()
         let dIn = network.inputDimension, dOut = network.outputCount
@@ -169,6 +182,17 @@ public struct MLPTrainer: Sendable {
         if let bad = targets.firstIndex(where: { !$0.isFinite }) {
             throw .unusableData("target row \(bad / dOut) holds \(targets[bad]), not a finite number")
         }
+        if let anchor = options.anchor {
+            guard anchor.count == dIn else { throw .shapeMismatch("the anchor has \(anchor.count) inputs, not \(dIn)") }
+            guard network.layers.last?.activation == .linear else {
+                throw .shapeMismatch("an anchored model needs a linear output layer to fold the anchor value into")
+            }
+        }
+        if let weights {
+            guard weights.count == count, weights.allSatisfy({ $0.isFinite && $0 >= 0 }), weights.contains(where: { $0 > 0 }) else {
+                throw .shapeMismatch("\(count) rows need \(count) finite non-negative weights, not all zero")
+            }
+        }
         openblas_set_num_threads(Int32(options.threads))
 
         var rng = Xoshiro256(seed: options.seed ^ 0x7472_6169_6E69_6E67) // "training": a stream apart from init
@@ -178,25 +202,39 @@ public struct MLPTrainer: Sendable {
         let validationRows = Array(order[0..<validationCount])
         var trainingRows = Array(order[validationCount...])
 
-        // Standardize with training-row statistics only, so validation stays unseen.
+        // Weights rescaled to mean 1 over the training rows, so weighted losses stay comparable to unweighted ones.
+        var rowWeights: [Double]? = nil
+        if let weights {
+            let mean = trainingRows.reduce(0.0) { $0 + weights[$1] } / Double(trainingRows.count)
+            guard mean > 0 else { throw .shapeMismatch("the training rows all have weight 0") }
+            rowWeights = weights.map { $0 / mean }
+        }
+
+        // Standardize with training-row statistics only, so validation stays unseen; with weights, the statistics
+        // are weighted the way the loss is (then the weighted loss starts near 1 whatever the weights).
         var mean = [Double](repeating: 0, count: dOut), scale = [Double](repeating: 1, count: dOut)
         var scaledTargets = targets
         if options.standardize {
-            for row in trainingRows { for j in 0..<dOut { mean[j] += targets[row * dOut + j] } }
-            for j in 0..<dOut { mean[j] /= Double(trainingRows.count) }
+            func weight(_ row: Int) -> Double { rowWeights?[row] ?? 1 }
+            let total = rowWeights == nil ? Double(trainingRows.count) : trainingRows.reduce(0.0) { $0 + weight($1) }
+            for row in trainingRows { for j in 0..<dOut { mean[j] += weight(row) * targets[row * dOut + j] } }
+            for j in 0..<dOut { mean[j] = options.anchor == nil ? mean[j] / total : 0 }
             var variance = [Double](repeating: 0, count: dOut)
             for row in trainingRows {
-                for j in 0..<dOut { let r = targets[row * dOut + j] - mean[j]; variance[j] += r * r }
+                for j in 0..<dOut { let r = targets[row * dOut + j] - mean[j]; variance[j] += weight(row) * r * r }
             }
             for j in 0..<dOut {
-                let s = (variance[j] / Double(trainingRows.count)).squareRoot()
+                let s = (variance[j] / total).squareRoot()
                 scale[j] = s > 0 && s.isFinite ? s : 1
             }
             for i in 0..<count { for j in 0..<dOut { scaledTargets[i * dOut + j] = (targets[i * dOut + j] - mean[j]) / scale[j] } }
         }
 
         let batchSize = Swift.min(options.batchSize, trainingRows.count)
-        let workspace = MLPWorkspace(network: network, capacity: Swift.max(batchSize, Swift.min(validationCount, 4096), 1))
+        let anchored = options.anchor != nil
+        // One row more with an anchor: it rides along in every forward pass (see `MLPWorkspace.backward`).
+        let workspace = MLPWorkspace(network: network,
+                                     capacity: Swift.max(batchSize, Swift.min(validationCount, 4096), 1) + (anchored ? 1 : 0))
         var best = Double.infinity, bestEpoch = 0
         var bestParameters: [Double] = []
         var reports: [EpochReport] = []
@@ -221,9 +259,12 @@ public struct MLPTrainer: Sendable {
                             let row = trainingRows[first + k]
                             (workspace.input + k * dIn).update(from: x.baseAddress! + row * dIn, count: dIn)
                             (workspace.target + k * dOut).update(from: t.baseAddress! + row * dOut, count: dOut)
+                            if let rowWeights { workspace.weight[k] = rowWeights[row] }
                         }
-                        workspace.forward(batch: b, derivatives: true)
-                        total += workspace.backward(batch: b) * Double(b)
+                        if let anchor = options.anchor { (workspace.input + b * dIn).update(from: anchor, count: dIn) }
+                        workspace.forward(batch: anchored ? b + 1 : b, derivatives: true)
+                        total += workspace.backward(batch: b, anchored: anchored) * Double(b)
+                        if options.weightDecay > 0 { workspace.decayWeights(rate: rate * options.weightDecay) }
                         workspace.adam(learningRate: rate, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon)
                         first += b
                     }
@@ -231,7 +272,8 @@ public struct MLPTrainer: Sendable {
             }
             let trainingLoss = total / Double(trainingRows.count)
             let validationLoss = validationCount > 0
-                ? Self.meanSquaredError(workspace, rows: validationRows, inputs: inputs, targets: scaledTargets, dIn: dIn, dOut: dOut)
+                ? Self.meanSquaredError(workspace, rows: validationRows, inputs: inputs, targets: scaledTargets,
+                                        weights: rowWeights, anchor: options.anchor, dIn: dIn, dOut: dOut)
                 : nil
             let monitored = validationLoss ?? trainingLoss
             guard monitored.isFinite, trainingLoss.isFinite else { throw .diverged(epoch: epoch) }
@@ -262,6 +304,13 @@ public struct MLPTrainer: Sendable {
         var trained: Network<Double>
         do {
             trained = try workspace.network(like: network)
+            if let anchor = options.anchor {
+                // y(x) - y(anchor) as one network: the output layer is linear (checked above), so its bias takes it.
+                let value = trained.predict(anchor)
+                var biases = trained.biases
+                for j in 0..<dOut { biases[biases.count - 1][j] -= value[j] }
+                trained = try trained.with(weights: trained.weights, biases: biases)
+            }
             if options.standardize { trained = try trained.rescalingOutputs(scale: scale, shift: mean) }
         } catch {
             // Finite losses imply finite parameters; a non-finite one is divergence by another name.
@@ -276,8 +325,14 @@ public struct MLPTrainer: Sendable {
 
     /// MSE of the workspace's current parameters on the given rows, in chunks of the workspace's capacity.
     static func meanSquaredError(_ workspace: MLPWorkspace, rows: [Int], inputs: [Double], targets: [Double],
-                                 dIn: Int, dOut: Int) -> Double {
+                                 weights: [Double]? = nil, anchor: [Double]? = nil, dIn: Int, dOut: Int) -> Double {
         var total = 0.0
+        var offset = [Double](repeating: 0, count: dOut)
+        if let anchor {
+            workspace.input.update(from: anchor, count: dIn)
+            workspace.forward(batch: 1, derivatives: false)
+            for j in 0..<dOut { offset[j] = workspace.output[j] }
+        }
         inputs.withUnsafeBufferPointer { x in
             targets.withUnsafeBufferPointer { t in
                 var first = 0
@@ -290,7 +345,8 @@ public struct MLPTrainer: Sendable {
                     let y = workspace.output
                     for k in 0..<b {
                         let row = rows[first + k]
-                        for j in 0..<dOut { let r = y[k * dOut + j] - t[row * dOut + j]; total += r * r }
+                        let w = weights?[row] ?? 1
+                        for j in 0..<dOut { let r = y[k * dOut + j] - offset[j] - t[row * dOut + j]; total += w * r * r }
                     }
                     first += b
                 }

@@ -23,6 +23,8 @@ final class MLPWorkspace {
     /// Batch inputs (capacity x widths[0]) and targets (capacity x output width), filled by the caller.
     let input: UnsafeMutablePointer<Double>
     let target: UnsafeMutablePointer<Double>
+    /// Per-sample loss weights (capacity), 1 unless the caller fills them: the loss is mean of w (y - t)^2.
+    let weight: UnsafeMutablePointer<Double>
     /// Per layer: post-activations, activation derivatives, and dLoss/dZ.
     let values: [UnsafeMutablePointer<Double>]
     let slopes: [UnsafeMutablePointer<Double>]
@@ -59,6 +61,8 @@ final class MLPWorkspace {
         let out = widths.last!
         target = .allocate(capacity: capacity * out)
         target.initialize(repeating: 0, count: capacity * out)
+        weight = .allocate(capacity: capacity)
+        weight.initialize(repeating: 1, count: capacity)
         func buffers() -> [UnsafeMutablePointer<Double>] {
             network.layers.map { layer in
                 let p = UnsafeMutablePointer<Double>.allocate(capacity: capacity * layer.width)
@@ -74,7 +78,7 @@ final class MLPWorkspace {
     }
 
     deinit {
-        for p in [parameters, gradients, moment1, moment2, input, target, ones] + values + slopes + deltas {
+        for p in [parameters, gradients, moment1, moment2, input, target, weight, ones] + values + slopes + deltas {
             p.deallocate()
         }
     }
@@ -102,19 +106,40 @@ final class MLPWorkspace {
     }
 
     /// Backward pass after `forward(derivatives: true)`: fills `gradients` with d(MSE)/d(parameters) for the batch
-    /// against `target`, and returns the batch's mean squared error (mean over samples and outputs).
-    func backward(batch: Int) -> Double {
+    /// against `target`, and returns the batch's mean squared error (mean over samples and outputs), each sample's
+    /// squared errors multiplied by its `weight` (exactly the unweighted numbers when the weights are 1).
+    ///
+    /// With `anchored`, row `batch` of the forward pass is an anchor point x0 (not a sample) and the model is
+    /// y(x) - y(x0): every sample's error is taken against that difference and the anchor row collects minus the
+    /// samples' output deltas, so the gradients are those of the anchored model.
+    func backward(batch: Int, anchored: Bool = false) -> Double {
         let L = activations.count
         let out = widths[L]
         let y = values[L - 1], d = slopes[L - 1], delta = deltas[L - 1]
         let n = batch * out
         let scale = 2 / Double(n)
         var loss = 0.0
-        for i in 0..<n {
-            let r = y[i] - target[i]
-            loss += r * r
-            delta[i] = scale * r * d[i]
+        if anchored {
+            let anchor = batch * out
+            for j in 0..<out { delta[anchor + j] = 0 }
+            for i in 0..<n {
+                let j = i % out
+                let r = y[i] - y[anchor + j] - target[i]
+                let w = weight[i / out]
+                loss += w * r * r
+                let g = scale * w * r
+                delta[i] = g * d[i]
+                delta[anchor + j] -= g * d[anchor + j]
+            }
+        } else {
+            for i in 0..<n {
+                let r = y[i] - target[i]
+                let w = weight[i / out]
+                loss += w * r * r
+                delta[i] = scale * w * r * d[i]
+            }
         }
+        let batch = anchored ? batch + 1 : batch
         for l in stride(from: L - 1, through: 0, by: -1) {
             let fanIn = widths[l], width = widths[l + 1]
             let previous = l == 0 ? UnsafePointer(input) : UnsafePointer(values[l - 1])
@@ -148,6 +173,14 @@ final class MLPWorkspace {
             m[i] = mi
             v[i] = vi
             p[i] -= stepSize * mi / (vi.squareRoot() * rootCorrection + epsilon)
+        }
+    }
+
+    /// Decoupled weight decay (AdamW): every weight, not the biases, shrinks by the factor 1 - rate.
+    func decayWeights(rate: Double) {
+        for l in 0..<activations.count {
+            let w = parameters + weightOffsets[l]
+            for i in 0..<widths[l] * widths[l + 1] { w[i] -= rate * w[i] }
         }
     }
 

@@ -11,33 +11,57 @@ import NNFeynPhysics
 import NNFeynTraining
 
 extension PotentialSampling: ExpressibleByArgument {}
+extension Refinement: ExpressibleByArgument {}
 
 /// `nnfeyn born iterate`: trains one network per Born order on the residual and compares with the exact series.
 struct BornIterate: ParsableCommand, StyledCommand {
     static let configuration = CommandConfiguration(
         commandName: "iterate",
-        abstract: "Learn the Born series of a0 order by order: fit a0, read the order-1 tensor at U = 0, subtract, refit.",
+        abstract: "Learn the Born series of a0 order by order: fit a0, read the tensors at U = 0, subtract, refit.",
         discussion: """
             Writes DIR/iteration<k>.nn (+ its parameters iteration<k>.<hash>.npz; loadable by 'nnfeyn expand'), DIR/report.json, and DIR/report.tex, \
             report.pdf and PNG figures when pdflatex is available. Tensors are derivatives at U = 0.
+
+            By default the networks train on attractive wells (U = 0 is a corner of the data), each network is \
+            trained as f(U) - f(0) so it vanishes at U = 0 like the residual it fits (--no-anchored turns this off), \
+            and iteration k weights every squared error by max(lambda, 0.01 depth)^(-k) (--weight-exponent 0: plain \
+            mean squared error). The residual of iteration k has the derivatives K_j - P_j of what the earlier orders \
+            missed, so by default (--refinement correct) the learned order j after iteration k is P_j plus network \
+            k's order-j tensor; --refinement residual subtracts all of network k's terms of orders 1 to k instead; \
+            --refinement none is the published method. --sampling mixed trains on steps of both signs instead.
+
+            Every finished iteration's network and a report.json of the finished iterations are written before the \
+            next iteration trains, so a killed run keeps them.
             """)
 
     @Option(parsing: .unconditional, help: "Number of equal steps on [0, range] (the networks' input size; default 16, 8 with --quick).") var steps: Int?
     @Option(parsing: .unconditional, help: "The range R of the potentials.") var range = 1.0
     @Option(parsing: .unconditional, help: "Largest depth scale lambda (lambda ~ Uniform(0, depth)).") var depth = 1.0
-    @Option(parsing: .unconditional, help: "Iterations, i.e. orders of the learned Born series (1 to 3).") var iterations = 3
-    @Option(parsing: .unconditional, help: "Training potentials (a tenth held out for validation).") var trainCount: Int?
-    @Option(parsing: .unconditional, help: "Fresh test potentials for the proxy.") var testCount: Int?
-    @Option(help: "Hidden-layer widths, comma-separated (the output is one linear neuron).") var hidden: String?
-    @Option(help: "Hidden activation (smooth: tanh, sigmoid, softplus, silu, gelu, sin, ...).") var activation: String?
-    @Option(parsing: .unconditional, help: "Epochs per iteration.") var epochs: Int?
-    @Option(parsing: .unconditional, help: "Rows per Adam step.") var batch: Int?
-    @Option(parsing: .unconditional, help: "Adam's base learning rate.") var lr: Double?
-    @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: LearningRateSchedule?
-    @Option(parsing: .unconditional, help: "Equal lambda bins for the proxy's error versus depth.") var depthBins: Int?
+    @Option(parsing: .unconditional, help: "Iterations, i.e. orders of the learned Born series (1 to 5).") var iterations = 3
+    @Option(parsing: .unconditional, help: "Training potentials, a tenth held out for validation (default 100000, 6000 with --quick).") var trainCount: Int?
+    @Option(parsing: .unconditional, help: "Fresh test potentials for the proxy (default 20000, 1000 with --quick).") var testCount: Int?
+    @Option(help: "Hidden-layer widths, comma-separated; the output is one linear neuron (default 64,64, 24 with --quick).") var hidden: String?
+    @Option(help: "Hidden activation, a smooth one: tanh (the default), sigmoid, softplus, silu, gelu, sin, ...") var activation: String?
+    @Option(parsing: .unconditional, help: "Epochs per iteration (default 300, 80 with --quick).") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Rows per Adam step (default 256, 64 with --quick).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Adam's base learning rate (default 3e-3, 1e-2 with --quick).") var lr: Double?
+    @Option(help: "Learning-rate schedule: constant, cosine (the default) or step.") var schedule: LearningRateSchedule?
+    @Option(parsing: .unconditional, help: "Equal lambda bins for the proxy's error versus depth (default 5).") var depthBins: Int?
     @Flag(help: "Train on raw inputs instead of standardized ones.") var rawInputs = false
-    @Option(help: "Training potentials: attractive (U_i = -lambda u_i) or mixed (U_i ~ Uniform(-lambda, lambda)).")
+    @Option(help: "Training potentials: attractive (U_i = -lambda u_i, the default) or mixed (U_i ~ Uniform(-lambda, lambda)).")
     var sampling: PotentialSampling?
+    @Option(parsing: .unconditional, help: "Loss weight exponent p: iteration k weights each squared error by max(lambda, floor * depth)^(-p k) (default 1; 0: plain MSE).")
+    var weightExponent: Double?
+    @Option(parsing: .unconditional, help: "The depth (fraction of --depth) below which loss weights stop growing (default 0.01).") var weightFloor: Double?
+    @Option(help: "Depth distribution of training potentials: uniform (the default), or power:p (lambda = depth v^p).")
+    var depthSampling: String?
+    @Option(parsing: .unconditional, help: "Networks per iteration, averaged into one (different initial weights and shuffles; default 1).") var ensemble: Int?
+    @Option(parsing: .unconditional, help: "Decoupled weight decay of the weights, AdamW (default 0).") var weightDecay: Double?
+    @Option(parsing: .unconditional, help: "Gain on the standardized inputs (default 1).") var inputGain: Double?
+    @Flag(inversion: .prefixedNo, help: "Train f(U) - f(0), so every network vanishes at U = 0 as the residuals do.")
+    var anchored = true
+    @Option(help: "How later networks correct earlier orders: correct (the default: order j is P_j plus the last network's order-j tensor), residual (iteration k subtracts all of its network's terms of orders 1 to k; order j sums every network's), or none (order k from iteration k alone, the published method).")
+    var refinement: Refinement?
     @Option(parsing: .unconditional, help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
@@ -54,20 +78,8 @@ struct BornIterate: ParsableCommand, StyledCommand {
             o.iterations = iterations
             if let trainCount { o.trainCount = trainCount }
             if let testCount { o.testCount = testCount }
-            if let hidden {
-                let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard !widths.isEmpty, widths.allSatisfy({ $0 != nil }) else {
-                    throw ValidationError("--hidden must be comma-separated integers (got '\(hidden)')")
-                }
-                o.hidden = widths.map { $0! }
-            }
-            if let activation {
-                guard let value = Activation.simpleNames[activation] else {
-                    throw ValidationError("unknown activation '\(activation)' (one of "
-                                          + Activation.simpleNames.keys.sorted().joined(separator: ", ") + ")")
-                }
-                o.activation = value
-            }
+            if let hidden { o.hidden = try BornNetworkOptions.widths(hidden) }
+            if let activation { o.activation = try BornNetworkOptions.activation(activation) }
             if let epochs { o.epochs = epochs }
             if let batch { o.batchSize = batch }
             if let lr { o.learningRate = lr }
@@ -75,6 +87,19 @@ struct BornIterate: ParsableCommand, StyledCommand {
             if let depthBins { o.depthBins = depthBins }
             o.standardizeInputs = !rawInputs
             if let sampling { o.sampling = sampling }
+            if let weightExponent { o.weightExponent = weightExponent }
+            if let weightFloor { o.weightFloor = weightFloor }
+            if let ensemble { o.ensemble = ensemble }
+            if let weightDecay { o.weightDecay = weightDecay }
+            if let inputGain { o.inputGain = inputGain }
+            o.anchored = anchored
+            if let refinement { o.refinement = refinement }
+            if let depthSampling {
+                guard let value = DepthSampling(depthSampling) else {
+                    throw ValidationError("--depth-sampling must be 'uniform' or 'power:p' with p > 0 (got '\(depthSampling)')")
+                }
+                o.depthSampling = value
+            }
             o.seed = seed
             o.threads = threads
             return o
@@ -87,13 +112,14 @@ struct BornIterate: ParsableCommand, StyledCommand {
         // Fail before training, not after, when the output directory cannot be made or written.
         try Files.prepareDirectory(out)
         let display = IterationProgressPrinter()
-        let run = try IterativePerturbationTheory.run(options, progress: display.report)
-        var written: [String] = []
-        for (stem, model) in run.models {
-            written += [stem + ".nn", try ModelWriter.write(model, to: out + "/" + stem + ".nn")]
+        // Every finished iteration is saved before the next one trains (a killed run keeps them).
+        let checkpoint = ExperimentCheckpoint(directory: out)
+        let run = try IterativePerturbationTheory.run(options, progress: display.report) { partial in
+            checkpoint.savePartial(models: partial.models, report: { try partial.report.jsonData() },
+                                   finished: "iteration \(partial.outcomes.count)")
         }
-        try Files.write(try run.report.jsonData(), to: out + "/report.json")
-        written.append("report.json")
+        try checkpoint.save(models: run.models, report: try run.report.jsonData())
+        var written = checkpoint.files(of: run.models) + ["report.json"]
         let latex = try LaTeXReport.compile(run.latexSources, in: out)
         written += latex.written
         for note in latex.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
@@ -106,6 +132,11 @@ struct BornIterate: ParsableCommand, StyledCommand {
                       String(format: ", order-%d leftover %.3e", $0.order, $0.relativeNorm)
                   }.joined()
                   + String(format: "; fit to r_%d: test relative RMS %.3e", outcome.iteration, outcome.testRelativeRMS))
+        }
+        if options.refinement != .none {
+            print("learned Born series after the last iteration (refinement \(options.refinement.rawValue)), relative error per order: "
+                  + run.report.estimateErrors.enumerated().map { String(format: "order %d %.3e", $0.offset + 1, $0.element) }
+                      .joined(separator: ", "))
         }
         for proxy in run.report.proxy {
             print("proxy order \(proxy.order): relative RMS vs a0 " + String(format: "%.3e", proxy.relativeRMSVsA0)

@@ -1,0 +1,70 @@
+// What `born iterate` and `born depth-sweep` share on the command line.
+//
+// Saving a long experiment as it goes: after every finished network (an iteration of `born iterate`, a depth of
+// `born depth-sweep`) its model files and a report.json of everything finished so far are written, each atomically,
+// so a run that is killed keeps all but the network in training. The final write replaces the partial report.
+// And the parsing of the network options both commands take.
+import ArgumentParser
+import Foundation
+import NNFeynAlgebra
+import NNFeynIO
+import NNFeynLanguage
+import NNFeynModel
+
+/// Writes the models not yet written and report.json into `directory`.
+final class ExperimentCheckpoint {
+    let directory: String
+    /// The parameters file written for each model stem (`ModelWriter` names it by its content).
+    private(set) var parameters: [String: String] = [:]
+
+    init(directory: String) { self.directory = directory }
+
+    /// Writes every model whose stem is new, then `report`; returns the file names written.
+    @discardableResult
+    func save(models: [(stem: String, model: Model)], report: Data) throws -> [String] {
+        var written: [String] = []
+        for (stem, model) in models where parameters[stem] == nil {
+            let name = try ModelWriter.write(model, to: directory + "/" + stem + ".nn")
+            parameters[stem] = name
+            written += [stem + ".nn", name]
+        }
+        try Files.write(report, to: directory + "/report.json")
+        return written + ["report.json"]
+    }
+
+    /// The model and parameters files of `models`, in order (all of them saved).
+    func files(of models: [(stem: String, model: Model)]) -> [String] {
+        models.flatMap { [$0.stem + ".nn", parameters[$0.stem] ?? $0.stem + ".npz"] }
+    }
+
+    /// `save` for a partial run: a failure is a note on stderr, not the end of the run (the final save reports it).
+    func savePartial(models: [(stem: String, model: Model)], report: () throws -> Data, finished: String) {
+        do {
+            try save(models: models, report: try report())
+            printError("saved \(finished) to \(directory) (report.json covers what is finished)")
+        } catch {
+            printError("note: could not save \(finished): \(error)")
+        }
+    }
+}
+
+/// The network options the Born experiments share, parsed from their command-line text.
+enum BornNetworkOptions {
+    /// --hidden: comma-separated integers.
+    static func widths(_ text: String) throws -> [Int] {
+        let widths = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !widths.isEmpty, widths.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--hidden must be comma-separated integers (got '\(text)')")
+        }
+        return widths.map { $0! }
+    }
+
+    /// --activation: one of the simple activations by name.
+    static func activation(_ name: String) throws -> Activation {
+        guard let value = Activation.simpleNames[name] else {
+            throw ValidationError("unknown activation '\(name)' (one of "
+                                  + Activation.simpleNames.keys.sorted().joined(separator: ", ") + ")")
+        }
+        return value
+    }
+}
