@@ -10,8 +10,8 @@
 // The later networks also see the earlier orders (`Refinement`). r_k's order-j derivative for j < k is exactly
 // K_j - P_j, what P_j missed, so f_k's order-j tensor is a fit of that correction. By default (`.correct`) the
 // residuals are the published ones and the learned order j after iteration k is P_j plus f_k's order-j tensor
-// (measured at the defaults, seeds 1-3: order 1 from 0.39-0.52% to 0.002-0.008%, order 2 from 6.5-14.1% after
-// iteration 2 to 1.8-2.8% after iteration 3, order 3 unchanged). `.residual` subtracts all of f_k's terms of orders 1...k
+// (measured at the defaults, seeds 1-3: order 1 from 0.39-0.52% to 0.002-0.007%, order 2 from 8.0-13.6% after
+// iteration 2 to 1.2-3.4% after iteration 3, order 3 unchanged). `.residual` subtracts all of f_k's terms of orders 1...k
 // instead, r_{k+1} = a0 - Σ_{i<=k} T_i[f_i], and sums every iteration's order-j tensors; it corrects orders 1 and 2
 // less (order 2 3.6-7.6%) and learns order 3 worse (seed 2: 174% against 85%). `.none` is the published method:
 // order k from iteration k alone.
