@@ -50,7 +50,10 @@ let package = Package(
         // Text, JSON and LaTeX output.
         .target(name: "NNFeynEmit", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagrams", "NNFeynEval", "NNFeynDiagnostics"]),
         // The general MLP trainer (any network): workspace, kernels, schedules, initialisation.
-        .target(name: "NNFeynTraining", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagnostics", "COpenBLAS"]),
+        // Optimized in debug builds too: the tests train real networks (born iterate --quick, L-BFGS polish), and
+        // unoptimized SIMD and per-element loops made those runs 5x slower than the BLAS calls between them.
+        .target(name: "NNFeynTraining", dependencies: ["NNFeynAlgebra", "NNFeynModel", "NNFeynDiagnostics", "COpenBLAS"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Scattering lengths, Born series, data sets.
         .target(name: "NNFeynPhysics", dependencies: ["NNFeynAlgebra", "NNFeynDiagnostics"]),
         // Experiments on the numeric backend and their reports: iterative perturbation theory, neural-network field

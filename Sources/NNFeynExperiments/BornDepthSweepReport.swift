@@ -117,16 +117,11 @@ public struct BornDepthSweepReport: Sendable, Codable, Equatable {
         let norms = (1...K).map { exact.frobeniusNorm(order: $0) }
         bornKernelNorms = norms
         depths = outcomes.map { outcome in
-            let scale = outcome.log.targetScale.first ?? 1
-            let kept = outcome.log.epochs[outcome.log.bestEpoch - 1]
             let r = outcome.residuals
             let a0RMS = Self.rms(r.exact[0])
             return Depth(
                 depth: outcome.depth, network: BornDepthSweep.stem(depth: outcome.depth) + ".nn",
-                training: IterationReport.Training(epochs: outcome.log.epochs.count, bestEpoch: outcome.log.bestEpoch,
-                                                   trainingLoss: kept.trainingLoss * scale * scale,
-                                                   validationLoss: kept.validationLoss.map { $0 * scale * scale },
-                                                   targetScale: scale),
+                training: IterationReport.Training(log: outcome.log),
                 testRelativeRMS: IterationReport.relativeRMS(r.network[0], r.exact[0]),
                 tensors: (1...K).map { k in
                     Tensor(order: k, relativeError: outcome.tensors.relativeFrobeniusError(against: exact, order: k),

@@ -47,10 +47,12 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var ensemble: Int, weightDecay: Double, inputGain: Double
         /// See `Refinement`: none, correct or residual.
         public var refinement: String
+        /// L-BFGS steps after each network's Adam epochs.
+        public var polish: Int
 
         enum CodingKeys: String, CodingKey {
             case steps, range, depth, iterations, hidden, activation, epochs, batch, lr, schedule, validation, seed
-            case threads, sampling, anchored, ensemble, refinement
+            case threads, sampling, anchored, ensemble, refinement, polish
             case weightExponent = "weight_exponent", weightFloor = "weight_floor", depthSampling = "depth_sampling"
             case weightDecay = "weight_decay", inputGain = "input_gain"
             case trainCount = "train_count", testCount = "test_count", standardizeInputs = "standardize_inputs"
@@ -89,11 +91,28 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var trainingLoss: Double, validationLoss: Double?
         /// The standard deviation of the targets (losses in standardized units are these divided by its square).
         public var targetScale: Double
+        /// L-BFGS steps after the epochs, and the training and validation MSE after them (nil: no polish).
+        public var polishSteps: Int?, polishedTrainingLoss: Double?, polishedValidationLoss: Double?
 
         enum CodingKeys: String, CodingKey {
             case epochs
             case bestEpoch = "best_epoch", trainingLoss = "training_loss", validationLoss = "validation_loss"
-            case targetScale = "target_scale"
+            case targetScale = "target_scale", polishSteps = "polish_steps"
+            case polishedTrainingLoss = "polished_training_loss", polishedValidationLoss = "polished_validation_loss"
+        }
+
+        /// The numbers of a training log, its standardized losses converted back to the target's units.
+        public init(log: TrainingLog) {
+            let scale = log.targetScale.first ?? 1
+            let kept = log.epochs[log.bestEpoch - 1]
+            epochs = log.epochs.count
+            bestEpoch = log.bestEpoch
+            trainingLoss = kept.trainingLoss * scale * scale
+            validationLoss = kept.validationLoss.map { $0 * scale * scale }
+            targetScale = scale
+            polishSteps = log.polish?.steps
+            polishedTrainingLoss = log.polish.map { $0.trainingLoss * scale * scale }
+            polishedValidationLoss = log.polish?.validationLoss.map { $0 * scale * scale }
         }
     }
 
@@ -172,7 +191,8 @@ public struct IterationReport: Sendable, Codable, Equatable {
                           standardizeInputs: o.standardizeInputs, seed: o.seed, threads: o.threads, depthBins: o.depthBins,
                           sampling: o.sampling.rawValue, weightExponent: o.weightExponent, weightFloor: o.weightFloor,
                           depthSampling: o.depthSampling.description, anchored: o.anchored, ensemble: o.ensemble,
-                          weightDecay: o.weightDecay, inputGain: o.inputGain, refinement: o.refinement.rawValue)
+                          weightDecay: o.weightDecay, inputGain: o.inputGain, refinement: o.refinement.rawValue,
+                          polish: o.polishSteps)
         // Norms of the dense symmetric tensors, computed on the packed ones (see TaylorExpansion+Tensors.swift).
         bornKernelNorms = (1...o.tensorOrder).map { exact.frobeniusNorm(order: $0) }
         var iterations: [Iteration] = []
@@ -199,14 +219,10 @@ public struct IterationReport: Sendable, Codable, Equatable {
             subtracted = subtracted + outcome.tensors.keeping(orders: orders)
             let series = o.learnedSeries(outcomes.prefix(k).map(\.tensors))
             let prediction = outcome.network.predict(test.potentials)
-            let scale = outcome.log.targetScale.first ?? 1
-            let kept = outcome.log.epochs[outcome.log.bestEpoch - 1]
             iterations.append(Iteration(
                 iteration: k, network: "iteration\(k).nn",
                 target: k == 1 ? "a0" : "a0 - " + (1..<k).map { o.refinement == .residual ? "T\($0)[f\($0)]" : "P\($0)" }.joined(separator: " - "),
-                training: Training(epochs: outcome.log.epochs.count, bestEpoch: outcome.log.bestEpoch,
-                                   trainingLoss: kept.trainingLoss * scale * scale,
-                                   validationLoss: kept.validationLoss.map { $0 * scale * scale }, targetScale: scale),
+                training: Training(log: outcome.log),
                 testRelativeRMS: Self.relativeRMS(prediction, testResidual), tensors: tensors,
                 estimateErrors: (1...k).map { series.relativeFrobeniusError(against: exact, order: $0) }))
             testResidual = IterativePerturbationTheory.subtracting(outcome.tensors, orders: orders, from: testResidual,

@@ -324,6 +324,9 @@ public struct IterationLaTeX: Sendable {
         if o.ensemble > 1 { parts.append("each iteration averages \(o.ensemble) networks") }
         if o.weightDecay > 0 { parts.append("weights decay at rate \(number(o.weightDecay))") }
         if o.inputGain != 1 { parts.append("standardized inputs are scaled by \(number(o.inputGain))") }
+        if o.polishSteps > 0 {
+            parts.append("after its Adam epochs each network takes up to \(o.polishSteps) L-BFGS steps on the full training loss")
+        }
         switch o.refinement {
         case .none: break
         case .correct:

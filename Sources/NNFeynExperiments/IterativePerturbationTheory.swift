@@ -44,7 +44,7 @@ public struct IterationOptions: Sendable, Equatable {
     /// How many iterations (orders of the learned Born series), 1 to 5.
     public var iterations = 3
     /// Training potentials (shared by all iterations; a tenth is held out for validation).
-    public var trainCount = 100_000
+    public var trainCount = 50_000
     /// Fresh test potentials for the proxy.
     public var testCount = 20_000
     /// Hidden-layer widths; the output layer is one linear neuron.
@@ -52,7 +52,7 @@ public struct IterationOptions: Sendable, Equatable {
     /// The hidden activation (a smooth one: derivatives at 0 are read off).
     public var activation: Activation = .tanh
     /// Epochs per iteration.
-    public var epochs = 300
+    public var epochs = 100
     /// Rows per Adam step.
     public var batchSize = 256
     /// Adam's base learning rate.
@@ -88,6 +88,9 @@ public struct IterationOptions: Sendable, Equatable {
     public var anchored = true
     /// How the later iterations' networks correct the earlier orders (see `Refinement`).
     public var refinement: Refinement = .correct
+    /// L-BFGS steps on the full training loss after each network's Adam epochs (0: none). Derivatives at the
+    /// corner U = 0 amplify fit errors, and the full-batch steps fit past where Adam's stochastic steps stall.
+    public var polishSteps = 1500
 
     /// The defaults (the published experiment plus a third iteration).
     public init() {}
@@ -102,6 +105,7 @@ public struct IterationOptions: Sendable, Equatable {
         o.epochs = 80
         o.batchSize = 64
         o.learningRate = 1e-2
+        o.polishSteps = 100
         return o
     }
 
@@ -165,6 +169,7 @@ public struct IterationOptions: Sendable, Equatable {
         o.standardize = true
         o.threads = threads
         o.weightDecay = weightDecay
+        o.polishSteps = polishSteps
         o.seed = seed &+ UInt64(k)
         return o
     }
@@ -229,6 +234,8 @@ public enum IterationEvent: Sendable {
     case dataReady(training: Int, test: Int, seconds: Double)
     /// Iteration k (of `iterations`) finished an epoch.
     case epoch(iteration: Int, iterations: Int, EpochReport)
+    /// Iteration k took an L-BFGS step of its polish.
+    case polish(iteration: Int, iterations: Int, PolishProgress)
     /// Iteration k's network is trained and expanded.
     case iterationDone(iteration: Int, learnedError: Double, seconds: Double)
 }
@@ -442,7 +449,8 @@ public enum IterativePerturbationTheory {
             if options.anchored { training.anchor = (0..<n).map { (0 - mean[$0]) / scale[$0] } }
             var result = try MLPTrainer(options: training).train(
                 start, inputs: x, targets: targets, weights: weights,
-                progress: progress.map { report in { report(.epoch(iteration: k, iterations: options.iterations, $0)) } })
+                progress: progress.map { report in { report(.epoch(iteration: k, iterations: options.iterations, $0)) } },
+                polishProgress: progress.map { report in { report(.polish(iteration: k, iterations: options.iterations, $0)) } })
             if options.standardizeInputs { result.network = try result.network.composingInputs(scale: scale, shift: mean) }
             return result
         } catch { throw .training(iteration: k, "\(error)") }

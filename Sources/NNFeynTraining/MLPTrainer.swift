@@ -52,6 +52,9 @@ public struct TrainingOptions: Sendable, Equatable {
     public var weightDecay: Double = 0
     /// Adam's constants (PyTorch's defaults).
     public var beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8
+    /// L-BFGS steps on the full training loss after the Adam epochs (0: none). Each step costs about one epoch of
+    /// forward and backward passes (more when its line search halves the step).
+    public var polishSteps: Int = 0
 
     /// The default options.
     public init() {}
@@ -74,6 +77,9 @@ public struct TrainingOptions: Sendable, Equatable {
         if let anchor, !anchor.allSatisfy(\.isFinite) { throw .invalidOption("the anchor point must be finite") }
         if let patience, patience < 1 { throw .invalidOption("--patience must be at least 1 (got \(patience))") }
         guard threads >= 1, threads <= 256 else { throw .invalidOption("--threads must be between 1 and 256 (got \(threads))") }
+        guard polishSteps >= 0, polishSteps <= 1_000_000 else {
+            throw .invalidOption("--polish must be between 0 and 1000000 (got \(polishSteps))")
+        }
     }
 
     /// The learning rate of an epoch (1-based) under the schedule.
@@ -111,6 +117,35 @@ public struct EpochReport: Sendable, Codable, Equatable {
     }
 }
 
+/// One accepted L-BFGS step of the polish, reported as it goes.
+public struct PolishProgress: Sendable, Equatable {
+    /// 1-based step and the budget.
+    public var step: Int, steps: Int
+    /// Full training loss after the step (training units).
+    public var loss: Double
+    /// Seconds since the polish started.
+    public var elapsed: Double
+}
+
+/// What the L-BFGS polish after the Adam epochs did (losses in training units, full training set).
+public struct PolishReport: Sendable, Codable, Equatable {
+    /// Accepted L-BFGS steps and loss-and-gradient evaluations.
+    public var steps: Int, evaluations: Int
+    /// Whether it stopped early because no step decreased the loss.
+    public var stalled: Bool
+    /// Training loss (all training rows) before and after.
+    public var trainingLossBefore: Double, trainingLoss: Double
+    /// Validation loss after, if there are validation rows.
+    public var validationLoss: Double?
+    /// Seconds the polish took.
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case steps, evaluations, stalled, seconds
+        case trainingLossBefore = "training_loss_before", trainingLoss = "training_loss", validationLoss = "validation_loss"
+    }
+}
+
 /// The loss curve and the facts of a run, written as `<model>.log.json`.
 public struct TrainingLog: Sendable, Codable, Equatable {
     /// One entry per epoch run.
@@ -126,9 +161,11 @@ public struct TrainingLog: Sendable, Codable, Equatable {
     public var targetMean: [Double], targetScale: [Double]
     /// Training throughput over the whole run (training rows x epochs / seconds in the epoch loop).
     public var samplesPerSecond: Double
+    /// The L-BFGS polish after the epochs, if any.
+    public var polish: PolishReport? = nil
 
     enum CodingKeys: String, CodingKey {
-        case epochs
+        case epochs, polish
         case bestEpoch = "best_epoch", stoppedEarly = "stopped_early", trainingRows = "training_rows"
         case validationRows = "validation_rows", targetMean = "target_mean", targetScale = "target_scale"
         case samplesPerSecond = "samples_per_second"
@@ -162,9 +199,10 @@ public struct MLPTrainer: Sendable {
     /// Trains `network` on rows of `inputs` (row-major, `inputDimension` each) against `targets` (`outputCount`
     /// each). `weights` (one per row, finite, >= 0, not all 0) multiply each row's squared error in the training and
     /// validation losses; they are rescaled to mean 1 over the training rows, and nil means all 1 (bit-identical to
-    /// an unweighted run). `progress` is called after every epoch.
+    /// an unweighted run). `progress` is called after every epoch, `polishProgress` after every L-BFGS step.
     public func train(_ network: Network<Double>, inputs: [Double], targets: [Double], weights: [Double]? = nil,
-                      progress: ((EpochReport) -> Void)? = nil) throws(TrainingError) -> TrainingResult {
+                      progress: ((EpochReport) -> Void)? = nil,
+                      polishProgress: ((PolishProgress) -> Void)? = nil) throws(TrainingError) -> TrainingResult {
         try options.validate()
         let dIn = network.inputDimension, dOut = network.outputCount
         guard !network.layers.isEmpty else { throw .shapeMismatch("the network has no layers to train") }
@@ -250,25 +288,11 @@ public struct MLPTrainer: Sendable {
             let rate = options.learningRate(epoch: epoch)
             rng.shuffle(&trainingRows)
             var total = 0.0
-            inputs.withUnsafeBufferPointer { x in
-                scaledTargets.withUnsafeBufferPointer { t in
-                    var first = 0
-                    while first < trainingRows.count {
-                        let b = Swift.min(batchSize, trainingRows.count - first)
-                        for k in 0..<b {
-                            let row = trainingRows[first + k]
-                            (workspace.input + k * dIn).update(from: x.baseAddress! + row * dIn, count: dIn)
-                            (workspace.target + k * dOut).update(from: t.baseAddress! + row * dOut, count: dOut)
-                            if let rowWeights { workspace.weight[k] = rowWeights[row] }
-                        }
-                        if let anchor = options.anchor { (workspace.input + b * dIn).update(from: anchor, count: dIn) }
-                        workspace.forward(batch: anchored ? b + 1 : b, derivatives: true)
-                        total += workspace.backward(batch: b, anchored: anchored) * Double(b)
-                        if options.weightDecay > 0 { workspace.decayWeights(rate: rate * options.weightDecay) }
-                        workspace.adam(learningRate: rate, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon)
-                        first += b
-                    }
-                }
+            workspace.passes(over: trainingRows, size: batchSize, inputs: inputs, targets: scaledTargets, weights: rowWeights,
+                             anchor: options.anchor) { b, loss in
+                total += loss * Double(b)
+                if options.weightDecay > 0 { workspace.decayWeights(rate: rate * options.weightDecay) }
+                workspace.adam(learningRate: rate, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon)
             }
             let trainingLoss = total / Double(trainingRows.count)
             let validationLoss = validationCount > 0
@@ -301,6 +325,13 @@ public struct MLPTrainer: Sendable {
         } else {
             bestEpoch = reports.count
         }
+        var polish: PolishReport? = nil
+        if options.polishSteps > 0 {
+            polish = Self.polish(workspace, steps: options.polishSteps, rows: trainingRows, validationRows: validationRows,
+                                 inputs: inputs, targets: scaledTargets, weights: rowWeights, anchor: options.anchor,
+                                 dIn: dIn, dOut: dOut, progress: polishProgress)
+            guard polish!.trainingLoss.isFinite else { throw .diverged(epoch: reports.count) }
+        }
         var trained: Network<Double>
         do {
             trained = try workspace.network(like: network)
@@ -319,8 +350,51 @@ public struct MLPTrainer: Sendable {
         let log = TrainingLog(epochs: reports, bestEpoch: bestEpoch, stoppedEarly: stoppedEarly,
                               trainingRows: trainingRows.count, validationRows: validationCount,
                               targetMean: options.standardize ? mean : [], targetScale: options.standardize ? scale : [],
-                              samplesPerSecond: Double(trainingRows.count * reports.count) / Swift.max(elapsed, 1e-9))
+                              samplesPerSecond: Double(trainingRows.count * reports.count) / Swift.max(elapsed, 1e-9),
+                              polish: polish)
         return TrainingResult(network: trained, log: log)
+    }
+
+    /// L-BFGS on the weighted (anchored) loss over all `rows`, from the workspace's parameters, which it leaves at
+    /// the best point found. The loss and gradient are exact full-batch sums, in chunks of the workspace's capacity.
+    static func polish(_ workspace: MLPWorkspace, steps: Int, rows: [Int], validationRows: [Int], inputs: [Double],
+                       targets: [Double], weights: [Double]?, anchor: [Double]?, dIn: Int, dOut: Int,
+                       progress: ((PolishProgress) -> Void)? = nil) -> PolishReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        func seconds() -> Double {
+            let d = clock.now - start
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        let count = workspace.parameterCount
+        let anchored = anchor != nil
+        let chunk = Swift.max(1, workspace.capacity - (anchored ? 1 : 0))
+        func evaluate(_ x: [Double], _ gradient: inout [Double]) -> Double {
+            x.withUnsafeBufferPointer { workspace.parameters.update(from: $0.baseAddress!, count: count) }
+            for i in 0..<count { gradient[i] = 0 }
+            var total = 0.0
+            workspace.passes(over: rows, size: chunk, inputs: inputs, targets: targets, weights: weights, anchor: anchor) { b, loss in
+                // Each batch's loss and gradient are its means; weighted by its share, they sum to the full ones.
+                let share = Double(b) / Double(rows.count)
+                total += loss * share
+                for i in 0..<count { gradient[i] += share * workspace.gradients[i] }
+            }
+            return total
+        }
+        var x = Array(UnsafeBufferPointer(start: workspace.parameters, count: count))
+        var scratch = x
+        let before = evaluate(x, &scratch)
+        let outcome = LBFGS().minimize(&x, iterations: steps, evaluate: evaluate) { step, loss in
+            progress?(PolishProgress(step: step, steps: steps, loss: loss, elapsed: seconds()))
+        }
+        // The minimizer's x is its best point; the workspace holds whatever was evaluated last.
+        workspace.parameters.update(from: x, count: count)
+        let validation = validationRows.isEmpty ? nil
+            : meanSquaredError(workspace, rows: validationRows, inputs: inputs, targets: targets, weights: weights,
+                               anchor: anchor, dIn: dIn, dOut: dOut)
+        return PolishReport(steps: outcome.iterations, evaluations: outcome.evaluations + 1, stalled: outcome.stalled,
+                            trainingLossBefore: before, trainingLoss: outcome.value, validationLoss: validation,
+                            seconds: seconds())
     }
 
     /// MSE of the workspace's current parameters on the given rows, in chunks of the workspace's capacity.

@@ -86,6 +86,38 @@ final class MLPWorkspace {
     /// The network's output for the last forward pass (batch x output width).
     var output: UnsafeMutablePointer<Double> { values.last ?? input }
 
+    /// Fills the batch: input, target and weight row k from row `rows[k]` of `inputs`, `targets` and `weights`
+    /// (weight 1 without them), and the anchor, if any, into the row after the batch.
+    func load(_ rows: ArraySlice<Int>, inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>,
+              weights: [Double]?, anchor: [Double]?) {
+        let dIn = widths[0], dOut = widths[widths.count - 1]
+        for (k, row) in rows.enumerated() {
+            (input + k * dIn).update(from: inputs + row * dIn, count: dIn)
+            (target + k * dOut).update(from: targets + row * dOut, count: dOut)
+            weight[k] = weights?[row] ?? 1
+        }
+        if let anchor { (input + rows.count * dIn).update(from: anchor, count: dIn) }
+    }
+
+    /// Forward and backward passes over `rows` in consecutive batches of at most `size` (the anchor, if any, riding
+    /// along), calling `step(b, loss)` after each batch's backward pass, while `gradients` hold that batch's.
+    func passes(over rows: [Int], size: Int, inputs: [Double], targets: [Double], weights: [Double]?, anchor: [Double]?,
+                step: (_ batch: Int, _ loss: Double) -> Void) {
+        let anchored = anchor != nil
+        inputs.withUnsafeBufferPointer { x in
+            targets.withUnsafeBufferPointer { t in
+                var first = 0
+                while first < rows.count {
+                    let b = Swift.min(size, rows.count - first)
+                    load(rows[first..<first + b], inputs: x.baseAddress!, targets: t.baseAddress!, weights: weights, anchor: anchor)
+                    forward(batch: anchored ? b + 1 : b, derivatives: true)
+                    step(b, backward(batch: b, anchored: anchored))
+                    first += b
+                }
+            }
+        }
+    }
+
     /// Forward pass on the first `batch` rows of `input`; with `derivatives`, also stores sigma'(z) for backward.
     func forward(batch: Int, derivatives: Bool) {
         var previous = UnsafePointer(input)

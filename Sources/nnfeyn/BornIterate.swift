@@ -25,7 +25,9 @@ struct BornIterate: ParsableCommand, StyledCommand {
             By default the networks train on attractive wells (U = 0 is a corner of the data), each network is \
             trained as f(U) - f(0) so it vanishes at U = 0 like the residual it fits (--no-anchored turns this off), \
             and iteration k weights every squared error by max(lambda, 0.01 depth)^(-k) (--weight-exponent 0: plain \
-            mean squared error). The residual of iteration k has the derivatives K_j - P_j of what the earlier orders \
+            mean squared error). After its Adam epochs every network takes up to 1500 full-batch L-BFGS steps on that \
+            loss (--polish), because derivatives at the corner U = 0 amplify what is left of the fit error. The \
+            residual of iteration k has the derivatives K_j - P_j of what the earlier orders \
             missed, so by default (--refinement correct) the learned order j after iteration k is P_j plus network \
             k's order-j tensor; --refinement residual subtracts all of network k's terms of orders 1 to k instead; \
             --refinement none is the published method. --sampling mixed trains on steps of both signs instead.
@@ -38,11 +40,11 @@ struct BornIterate: ParsableCommand, StyledCommand {
     @Option(parsing: .unconditional, help: "The range R of the potentials.") var range = 1.0
     @Option(parsing: .unconditional, help: "Largest depth scale lambda (lambda ~ Uniform(0, depth)).") var depth = 1.0
     @Option(parsing: .unconditional, help: "Iterations, i.e. orders of the learned Born series (1 to 5).") var iterations = 3
-    @Option(parsing: .unconditional, help: "Training potentials, a tenth held out for validation (default 100000, 6000 with --quick).") var trainCount: Int?
+    @Option(parsing: .unconditional, help: "Training potentials, a tenth held out for validation (default 50000, 6000 with --quick).") var trainCount: Int?
     @Option(parsing: .unconditional, help: "Fresh test potentials for the proxy (default 20000, 1000 with --quick).") var testCount: Int?
     @Option(help: "Hidden-layer widths, comma-separated; the output is one linear neuron (default 64,64, 24 with --quick).") var hidden: String?
     @Option(help: "Hidden activation, a smooth one: tanh (the default), sigmoid, softplus, silu, gelu, sin, ...") var activation: String?
-    @Option(parsing: .unconditional, help: "Epochs per iteration (default 300, 80 with --quick).") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Adam epochs per iteration (default 100, 80 with --quick).") var epochs: Int?
     @Option(parsing: .unconditional, help: "Rows per Adam step (default 256, 64 with --quick).") var batch: Int?
     @Option(parsing: .unconditional, help: "Adam's base learning rate (default 3e-3, 1e-2 with --quick).") var lr: Double?
     @Option(help: "Learning-rate schedule: constant, cosine (the default) or step.") var schedule: LearningRateSchedule?
@@ -62,6 +64,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
     var anchored = true
     @Option(help: "How later networks correct earlier orders: correct (the default: order j is P_j plus the last network's order-j tensor), residual (iteration k subtracts all of its network's terms of orders 1 to k; order j sums every network's), or none (order k from iteration k alone, the published method).")
     var refinement: Refinement?
+    @Option(parsing: .unconditional, help: "L-BFGS steps on the full training loss after each network's Adam epochs (default 1500, 100 with --quick; 0: none).") var polish: Int?
     @Option(parsing: .unconditional, help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
@@ -94,6 +97,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
             if let inputGain { o.inputGain = inputGain }
             o.anchored = anchored
             if let refinement { o.refinement = refinement }
+            if let polish { o.polishSteps = polish }
             if let depthSampling {
                 guard let value = DepthSampling(depthSampling) else {
                     throw ValidationError("--depth-sampling must be 'uniform' or 'power:p' with p > 0 (got '\(depthSampling)')")
@@ -167,6 +171,14 @@ final class IterationProgressPrinter: Sendable {
             } else if r.epoch % 10 == 0 || r.epoch == r.epochs || r.epoch == 1 {
                 write("iteration \(k)/\(iterations) epoch \(r.epoch)/\(r.epochs) \(loss)"
                       + String(format: "  lr %.3e", r.learningRate) + "  elapsed \(ProgressPrinter.clock(r.elapsed))\n")
+            }
+        case .polish(let k, let iterations, let p):
+            let line = "iteration \(k)/\(iterations) L-BFGS step \(p.step)/\(p.steps) " + String(format: "loss %.4e", p.loss)
+                + "  elapsed \(ProgressPrinter.clock(p.elapsed))"
+            if terminal {
+                write("\r\u{1B}[2K" + line)
+            } else if p.step % 100 == 0 || p.step == p.steps || p.step == 1 {
+                write(line + "\n")
             }
         case .iterationDone(let k, let error, let seconds):
             if terminal { write("\n") }

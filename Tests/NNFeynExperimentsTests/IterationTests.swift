@@ -129,14 +129,15 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         let options = try #require(root["options"] as? [String: Any])
         #expect(options.keys.sorted() == ["activation", "anchored", "batch", "depth", "depth_bins", "depth_sampling",
                                           "ensemble", "epochs", "hidden", "input_gain", "iterations",
-                                          "lr", "range", "refinement", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
+                                          "lr", "polish", "range", "refinement", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
                                           "threads", "train_count", "validation", "weight_decay", "weight_exponent",
                                           "weight_floor"])
         let iteration = try #require((root["iterations"] as? [[String: Any]])?.first)
         #expect(iteration.keys.sorted() == ["estimate_errors", "iteration", "network", "target", "tensors", "test_relative_rms",
                                             "training"])
         #expect((iteration["training"] as? [String: Any])?.keys.sorted()
-                == ["best_epoch", "epochs", "target_scale", "training_loss", "validation_loss"])
+                == ["best_epoch", "epochs", "polish_steps", "polished_training_loss", "polished_validation_loss",
+                    "target_scale", "training_loss", "validation_loss"])
         #expect((iteration["tensors"] as? [[String: Any]])?.first?.keys.sorted()
                 == ["order", "relative_error", "relative_error_vs_born", "relative_norm", "role"])
         let proxy = try #require((root["proxy"] as? [[String: Any]])?.first)
@@ -150,6 +151,19 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
             text.range(of: "\"\($0)\"")!.lowerBound
         }
         #expect(order == order.sorted())
+    }
+
+    @Test func everyNetworkIsPolishedBelowItsAdamLoss() throws {
+        let run = try Self.quickRun.get()
+        #expect(IterationOptions.quick.polishSteps > 0)
+        for iteration in run.report.iterations {
+            let t = iteration.training
+            let polished = try #require(t.polishedTrainingLoss)
+            #expect((t.polishSteps ?? 0) > 0)
+            // The polish starts from the Adam parameters, so the full training loss can only fall; the Adam loss
+            // reported is the last epoch's mean over its mini-batches, a noisier number of the same size.
+            #expect(polished < t.trainingLoss, "iteration \(iteration.iteration): \(t.trainingLoss) -> \(polished)")
+        }
     }
 
     @Test func residualRemovesTheKnownTaylorTerms() throws {
