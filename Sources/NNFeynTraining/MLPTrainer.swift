@@ -55,6 +55,8 @@ public struct TrainingOptions: Sendable, Equatable {
     /// L-BFGS steps on the full training loss after the Adam epochs (0: none). Each step costs about one epoch of
     /// forward and backward passes (more when its line search halves the step).
     public var polishSteps: Int = 0
+    /// An L2 penalty mu/2 sum w^2 on the weights (not biases) added to the polish's loss (training units; 0: none).
+    public var polishPenalty: Double = 0
 
     /// The default options.
     public init() {}
@@ -77,6 +79,9 @@ public struct TrainingOptions: Sendable, Equatable {
         if let anchor, !anchor.allSatisfy(\.isFinite) { throw .invalidOption("the anchor point must be finite") }
         if let patience, patience < 1 { throw .invalidOption("--patience must be at least 1 (got \(patience))") }
         guard threads >= 1, threads <= 256 else { throw .invalidOption("--threads must be between 1 and 256 (got \(threads))") }
+        guard polishPenalty.isFinite, polishPenalty >= 0 else {
+            throw .invalidOption("--polish-l2 must be a non-negative number (got \(polishPenalty))")
+        }
         guard polishSteps >= 0, polishSteps <= 1_000_000 else {
             throw .invalidOption("--polish must be between 0 and 1000000 (got \(polishSteps))")
         }
@@ -327,7 +332,7 @@ public struct MLPTrainer: Sendable {
         }
         var polish: PolishReport? = nil
         if options.polishSteps > 0 {
-            polish = Self.polish(workspace, steps: options.polishSteps, rows: trainingRows, validationRows: validationRows,
+            polish = Self.polish(workspace, steps: options.polishSteps, penalty: options.polishPenalty, rows: trainingRows, validationRows: validationRows,
                                  inputs: inputs, targets: scaledTargets, weights: rowWeights, anchor: options.anchor,
                                  dIn: dIn, dOut: dOut, progress: polishProgress)
             guard polish!.trainingLoss.isFinite else { throw .diverged(epoch: reports.count) }
@@ -357,7 +362,7 @@ public struct MLPTrainer: Sendable {
 
     /// L-BFGS on the weighted (anchored) loss over all `rows`, from the workspace's parameters, which it leaves at
     /// the best point found. The loss and gradient are exact full-batch sums, in chunks of the workspace's capacity.
-    static func polish(_ workspace: MLPWorkspace, steps: Int, rows: [Int], validationRows: [Int], inputs: [Double],
+    static func polish(_ workspace: MLPWorkspace, steps: Int, penalty: Double = 0, rows: [Int], validationRows: [Int], inputs: [Double],
                        targets: [Double], weights: [Double]?, anchor: [Double]?, dIn: Int, dOut: Int,
                        progress: ((PolishProgress) -> Void)? = nil) -> PolishReport {
         let clock = ContinuousClock()
@@ -378,6 +383,14 @@ public struct MLPTrainer: Sendable {
                 let share = Double(b) / Double(rows.count)
                 total += loss * share
                 for i in 0..<count { gradient[i] += share * workspace.gradients[i] }
+            }
+            if penalty > 0 {
+                for l in 0..<workspace.weightOffsets.count {
+                    for i in workspace.weightOffsets[l]..<workspace.biasOffsets[l] {
+                        total += 0.5 * penalty * x[i] * x[i]
+                        gradient[i] += penalty * x[i]
+                    }
+                }
             }
             return total
         }

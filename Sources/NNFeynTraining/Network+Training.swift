@@ -170,4 +170,24 @@ extension Network where S == Double {
         }
         return try with(weights: [weight] + weights.dropFirst(), biases: [bias] + biases.dropFirst())
     }
+
+    /// The network g(x) = f(A (x - shift)) for an n x n matrix A (row-major): folded into the first layer,
+    /// W' = W A and b' = b - W' shift.
+    public func composingInputs(matrix: [Double], shift: [Double]) throws(ModelError) -> Network<Double> {
+        guard let first = layers.first else { return self }
+        let n = first.fanIn
+        precondition(matrix.count == n * n && shift.count == n)
+        let weight = weights[0]
+        var composed = [Double](repeating: 0, count: weight.count), bias = biases[0]
+        for row in 0..<first.width {
+            for k in 0..<n {
+                let w = weight[row * n + k]
+                for j in 0..<n { composed[row * n + j] += w * matrix[k * n + j] }
+            }
+            var offset = 0.0
+            for j in 0..<n { offset += composed[row * n + j] * shift[j] }
+            bias[row] -= offset
+        }
+        return try with(weights: [composed] + weights.dropFirst(), biases: [bias] + biases.dropFirst())
+    }
 }

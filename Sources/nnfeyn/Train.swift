@@ -39,6 +39,7 @@ struct Train: ParsableCommand, StyledCommand {
     @Option(parsing: .unconditional, help: "Stop after this many epochs without improvement and keep the best weights.") var patience: Int?
     @Flag(help: "Standardize targets while training; the scale is folded into the written output layer.")
     var standardize = false
+    @Option(parsing: .unconditional, help: "L-BFGS steps on the full training loss after the epochs (default 0: none).") var polish = 0
     @Option(parsing: .unconditional, help: "OpenBLAS threads.") var threads = 1
     @Option(name: [.short, .customLong("output")], help: "The trained model file to write (.nn).") var output: String
     @Flag(help: "Allow --output to replace the input model (or its parameters file).") var overwriteInput = false
@@ -57,6 +58,7 @@ struct Train: ParsableCommand, StyledCommand {
         o.patience = patience
         o.standardize = standardize
         o.threads = threads
+        o.polishSteps = polish
         return o
     }
 
@@ -74,7 +76,8 @@ struct Train: ParsableCommand, StyledCommand {
         let (inputs, targets) = try Self.readData(path: data, input: input, target: target,
                                                   inputDimension: network.inputDimension, outputDimension: network.outputCount)
         let bar = ProgressPrinter()
-        let result = try MLPTrainer(options: options).train(network, inputs: inputs, targets: targets, progress: bar.report)
+        let result = try MLPTrainer(options: options).train(network, inputs: inputs, targets: targets, progress: bar.report,
+                                                            polishProgress: bar.report)
         bar.finish()
 
         let files = outputs
@@ -84,7 +87,10 @@ struct Train: ParsableCommand, StyledCommand {
         print("wrote \(files.model), \(parameters), \(files.log): epoch \(last.epoch), training loss \(last.trainingLoss)"
               + (last.validationLoss.map { ", validation loss \($0)" } ?? "")
               + (result.log.stoppedEarly ? " (stopped early after \(result.log.epochs.count) epochs)" : "")
-              + ", \(Int(result.log.samplesPerSecond)) samples/s")
+              + ", \(Int(result.log.samplesPerSecond)) samples/s"
+              + (result.log.polish.map { p in
+                  ", then \(p.steps) L-BFGS steps: training loss \(p.trainingLoss)" + (p.validationLoss.map { ", validation loss \($0)" } ?? "")
+              } ?? ""))
     }
 
     /// Before training: every output can be written, and none of them is an input (unless told to replace it).
@@ -150,6 +156,20 @@ final class ProgressPrinter {
         } else {
             write("epoch \(r.epoch)/\(r.epochs) \(loss)" + String(format: "  lr %.3e", r.learningRate)
                   + "  elapsed \(Self.clock(r.elapsed))\n")
+        }
+    }
+
+    /// L-BFGS progress after the epochs: redrawn on a terminal, every hundredth step otherwise.
+    func report(_ p: PolishProgress) { Self.report(p, prefix: "", terminal: terminal) }
+
+    /// One polish step's line after `prefix`, redrawn on a terminal, else written for every hundredth step.
+    static func report(_ p: PolishProgress, prefix: String, terminal: Bool) {
+        let line = prefix + "L-BFGS step \(p.step)/\(p.steps) " + String(format: "loss %.4e", p.loss) + "  elapsed \(clock(p.elapsed))"
+        let write = { (text: String) in FileHandle.standardError.write(Data(text.utf8)) }
+        if terminal {
+            write("\r\u{1B}[2K" + line)
+        } else if p.step % 100 == 0 || p.step == p.steps || p.step == 1 {
+            write(line + "\n")
         }
     }
 

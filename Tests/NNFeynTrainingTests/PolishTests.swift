@@ -102,6 +102,23 @@ import Testing
         var options = TrainingOptions()
         options.polishSteps = -1
         #expect(throws: TrainingError.self) { try options.validate() }
+        options.polishSteps = 10
+        options.polishPenalty = -1
+        #expect(throws: TrainingError.self) { try options.validate() }
+    }
+
+    @Test func anL2PenaltyShrinksThePolishedWeights() throws {
+        let (inputs, targets) = toyData(rows: 400, seed: 6)
+        let network = try initialized([2, 10, 1], [.tanh, .linear], seed: 7)
+        func weightNorm(_ penalty: Double) throws -> (Double, [Double]) {
+            var options = Self.options(polish: 80)
+            options.polishPenalty = penalty
+            let run = try MLPTrainer(options: options).train(network, inputs: inputs, targets: targets)
+            return (run.network.weights.flatMap { $0 }.reduce(0.0) { $0 + $1 * $1 }, run.network.biases.flatMap { $0 })
+        }
+        let (free, _) = try weightNorm(0)
+        let (penalized, _) = try weightNorm(1e-2)
+        #expect(penalized < free, "sum of squared weights \(free) without, \(penalized) with the penalty")
     }
 }
 
