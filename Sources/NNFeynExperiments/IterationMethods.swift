@@ -17,45 +17,58 @@ public enum DepthSampling: Sendable, Equatable, CustomStringConvertible {
     case uniform
     /// lambda = depth v^p with v ~ Uniform(0, 1): denser near 0 for p > 1 (the same v as `uniform`).
     case power(Double)
+    /// lambda = depth f^(1 - v), f the weight floor: log-uniform on [f depth, depth], with the loss weights
+    /// multiplied by lambda so the weighted loss is the one of uniform depths in expectation (importance sampling).
+    /// The weights max(lambda, f)^(-k) of uniform depths leave few rows that count (effective sample size 16%, 3.0%
+    /// and 1.9% of the rows for k = 1, 2, 3 at f = 0.01); here 100%, 43% and 22%. Measured: worse (README).
+    case logUniform
 
-    /// "uniform" or "power:p".
+    /// "uniform", "power:p" or "log".
     public var description: String {
         switch self {
         case .uniform: "uniform"
         case .power(let p): "power:\(p)"
+        case .logUniform: "log"
         }
     }
 
-    /// Parses "uniform" or "power:p" (p > 0).
+    /// Parses "uniform", "power:p" (p > 0) or "log".
     public init?(_ text: String) {
         if text == "uniform" { self = .uniform; return }
+        if text == "log" { self = .logUniform; return }
         guard text.hasPrefix("power:"), let p = Double(text.dropFirst(6)), p.isFinite, p > 0 else { return nil }
         self = .power(p)
     }
 }
 
 extension IterationOptions {
-    /// Per-row loss weights of iteration k: max(lambda, floor * depth)^(-p k) with p = `weightExponent`; nil when
-    /// p = 0 (the unweighted loss, bit for bit).
+    /// Per-row loss weights of iteration k: max(lambda, floor * depth)^(-p k) with p = `weightExponent`, times
+    /// lambda for log-uniform depths (the importance weight back to uniform ones); nil for p = 0 and uniform or
+    /// power depths (the unweighted loss, bit for bit).
     public func weights(lambda: [Double], iteration k: Int) -> [Double]? {
-        guard weightExponent != 0 else { return nil }
+        let importance = depthSampling == .logUniform
+        guard weightExponent != 0 || importance else { return nil }
         let floor = weightFloor * depth
         let exponent = -weightExponent * Double(k)
-        return lambda.map { Foundation.pow(Swift.max($0, floor), exponent) }
+        return lambda.map { Foundation.pow(Swift.max($0, floor), exponent) * (importance ? $0 : 1) }
     }
 
     /// The training potentials: attractive wells with lambda ~ Uniform(0, depth) as `born data` draws them, lambda
     /// remapped by `depthSampling`, then mapped to mixed signs if asked; a0 and the Born terms recomputed.
     public func trainingSet() throws(BornDataError) -> BornDataSet {
-        guard case .power(let p) = depthSampling else {
-            return try IterativePerturbationTheory.sample(sampling, trainingData)
+        let remap: (Double) -> Double
+        switch depthSampling {
+        case .uniform: return try IterativePerturbationTheory.sample(sampling, trainingData)
+        case .power(let p): remap = { v in self.depth * Foundation.pow(v, p) }
+        case .logUniform: remap = { v in self.depth * Foundation.pow(self.weightFloor, 1 - v) }
         }
         var data = try BornDataSet(options: trainingData)
         let n = steps
         for row in 0..<data.a0.count {
             let old = data.lambda[row]
-            let new = depth * Foundation.pow(old / depth, p)
+            let new = remap(old / depth)
             data.lambda[row] = new
+            // The shape u is kept; a draw with lambda = 0 has none left (u = 0), so it stays U = 0.
             let factor = old > 0 ? new / old : 0
             for i in 0..<n {
                 let u = data.potentials[row * n + i] * factor

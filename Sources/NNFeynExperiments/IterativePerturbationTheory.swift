@@ -63,6 +63,9 @@ public struct IterationOptions: Sendable, Equatable {
     public var validationFraction = 0.1
     /// Train on standardized inputs; the affine map is folded into the first layer of the written network.
     public var standardizeInputs = true
+    /// Train on whitened inputs instead (decorrelated by the inverse Cholesky factor of their covariance), so that
+    /// the weakly varying mixed-sign directions of the data are as large as the rest; folded in the same way.
+    public var whitenInputs = false
     /// The seed of data, initialisation and shuffles.
     public var seed: UInt64 = 1
     /// OpenBLAS threads for training.
@@ -91,6 +94,8 @@ public struct IterationOptions: Sendable, Equatable {
     /// L-BFGS steps on the full training loss after each network's Adam epochs (0: none). Derivatives at the
     /// corner U = 0 amplify fit errors, and the full-batch steps fit past where Adam's stochastic steps stall.
     public var polishSteps = 1500
+    /// L2 penalty on the weights during the polish (standardized units; 0: none).
+    public var polishPenalty = 0.0
 
     /// The defaults (the published experiment plus a third iteration).
     public init() {}
@@ -170,6 +175,7 @@ public struct IterationOptions: Sendable, Equatable {
         o.threads = threads
         o.weightDecay = weightDecay
         o.polishSteps = polishSteps
+        o.polishPenalty = polishPenalty
         o.seed = seed &+ UInt64(k)
         return o
     }
@@ -429,7 +435,13 @@ public enum IterativePerturbationTheory {
         let count = inputs.count / n
         var mean = [Double](repeating: 0, count: n), scale = [Double](repeating: 1, count: n)
         var x = inputs
-        if options.standardizeInputs {
+        var whitening: [Double]? = nil
+        if options.whitenInputs {
+            let map = InputWhitening(rows: inputs, dimension: n, gain: options.inputGain)
+            mean = map.mean
+            whitening = map.matrix
+            x = map.apply(inputs)
+        } else if options.standardizeInputs {
             for row in 0..<count { for i in 0..<n { mean[i] += inputs[row * n + i] } }
             for i in 0..<n { mean[i] /= Double(count) }
             var variance = [Double](repeating: 0, count: n)
@@ -446,12 +458,20 @@ public enum IterativePerturbationTheory {
             let start = try Initializer.network(for: untrained, seed: options.seed &+ UInt64(k))
             var training = options.trainingOptions(iteration: k)
             // The anchor U = 0 in the standardized units the network is trained in.
-            if options.anchored { training.anchor = (0..<n).map { (0 - mean[$0]) / scale[$0] } }
+            if options.anchored {
+                let origin = [Double](repeating: 0, count: n)
+                training.anchor = whitening.map { InputWhitening.apply($0, mean: mean, to: origin) }
+                    ?? (0..<n).map { (0 - mean[$0]) / scale[$0] }
+            }
             var result = try MLPTrainer(options: training).train(
                 start, inputs: x, targets: targets, weights: weights,
                 progress: progress.map { report in { report(.epoch(iteration: k, iterations: options.iterations, $0)) } },
                 polishProgress: progress.map { report in { report(.polish(iteration: k, iterations: options.iterations, $0)) } })
-            if options.standardizeInputs { result.network = try result.network.composingInputs(scale: scale, shift: mean) }
+            if let whitening {
+                result.network = try result.network.composingInputs(matrix: whitening, shift: mean)
+            } else if options.standardizeInputs {
+                result.network = try result.network.composingInputs(scale: scale, shift: mean)
+            }
             return result
         } catch { throw .training(iteration: k, "\(error)") }
     }
@@ -467,5 +487,68 @@ extension IterationError: DiagnosticConvertible {
         case .invalid: [Diagnostic(code: .usage, message: description)]
         case .training, .expansion: [Diagnostic(code: .experimentFailed, message: description)]
         }
+    }
+}
+
+/// The affine map x -> gain L^-1 (x - mean), L the Cholesky factor of the inputs' covariance: whitened inputs.
+struct InputWhitening {
+    var mean: [Double]
+    /// gain L^-1, row-major n x n (lower triangular).
+    var matrix: [Double]
+
+    init(rows inputs: [Double], dimension n: Int, gain: Double) {
+        let count = inputs.count / n
+        var mean = [Double](repeating: 0, count: n)
+        for row in 0..<count { for i in 0..<n { mean[i] += inputs[row * n + i] } }
+        for i in 0..<n { mean[i] /= Double(count) }
+        var covariance = [Double](repeating: 0, count: n * n)
+        for row in 0..<count {
+            for i in 0..<n {
+                let di = inputs[row * n + i] - mean[i]
+                for j in 0...i { covariance[i * n + j] += di * (inputs[row * n + j] - mean[j]) }
+            }
+        }
+        for i in 0..<n { for j in 0...i { covariance[i * n + j] /= Double(count) } }
+        // Cholesky, with a floor on the pivots so constant or duplicated inputs do not divide by zero.
+        var L = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                var sum = covariance[i * n + j]
+                for k in 0..<j { sum -= L[i * n + k] * L[j * n + k] }
+                if i == j {
+                    L[i * n + i] = Swift.max(sum, 1e-12 * Swift.max(covariance[i * n + i], 1e-300)).squareRoot()
+                } else {
+                    L[i * n + j] = sum / L[j * n + j]
+                }
+            }
+        }
+        // Its inverse, lower triangular, column by column (forward substitution on the unit vectors).
+        var inverse = [Double](repeating: 0, count: n * n)
+        for column in 0..<n {
+            for i in column..<n {
+                var sum = i == column ? 1.0 : 0.0
+                for k in column..<i { sum -= L[i * n + k] * inverse[k * n + column] }
+                inverse[i * n + column] = sum / L[i * n + i]
+            }
+        }
+        self.mean = mean
+        self.matrix = inverse.map { $0 * gain }
+    }
+
+    /// Every row mapped.
+    func apply(_ inputs: [Double]) -> [Double] {
+        let n = mean.count
+        var out = [Double](repeating: 0, count: inputs.count)
+        for row in 0..<inputs.count / n {
+            let mapped = Self.apply(matrix, mean: mean, to: Array(inputs[row * n..<(row + 1) * n]))
+            for i in 0..<n { out[row * n + i] = mapped[i] }
+        }
+        return out
+    }
+
+    /// matrix (x - mean).
+    static func apply(_ matrix: [Double], mean: [Double], to x: [Double]) -> [Double] {
+        let n = mean.count
+        return (0..<n).map { i in (0..<n).reduce(0.0) { $0 + matrix[i * n + $1] * (x[$1] - mean[$1]) } }
     }
 }

@@ -50,12 +50,13 @@ struct BornIterate: ParsableCommand, StyledCommand {
     @Option(help: "Learning-rate schedule: constant, cosine (the default) or step.") var schedule: LearningRateSchedule?
     @Option(parsing: .unconditional, help: "Equal lambda bins for the proxy's error versus depth (default 5).") var depthBins: Int?
     @Flag(help: "Train on raw inputs instead of standardized ones.") var rawInputs = false
+    @Flag(help: "Train on whitened inputs (decorrelated by the inverse Cholesky factor of their covariance) instead of standardized ones.") var whitenInputs = false
     @Option(help: "Training potentials: attractive (U_i = -lambda u_i, the default) or mixed (U_i ~ Uniform(-lambda, lambda)).")
     var sampling: PotentialSampling?
     @Option(parsing: .unconditional, help: "Loss weight exponent p: iteration k weights each squared error by max(lambda, floor * depth)^(-p k) (default 1; 0: plain MSE).")
     var weightExponent: Double?
     @Option(parsing: .unconditional, help: "The depth (fraction of --depth) below which loss weights stop growing (default 0.01).") var weightFloor: Double?
-    @Option(help: "Depth distribution of training potentials: uniform (the default), or power:p (lambda = depth v^p).")
+    @Option(help: "Depth distribution of training potentials: uniform (the default), power:p (lambda = depth v^p), or log (log-uniform on [floor depth, depth], loss weights times lambda).")
     var depthSampling: String?
     @Option(parsing: .unconditional, help: "Networks per iteration, averaged into one (different initial weights and shuffles; default 1).") var ensemble: Int?
     @Option(parsing: .unconditional, help: "Decoupled weight decay of the weights, AdamW (default 0).") var weightDecay: Double?
@@ -65,6 +66,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
     @Option(help: "How later networks correct earlier orders: correct (the default: order j is P_j plus the last network's order-j tensor), residual (iteration k subtracts all of its network's terms of orders 1 to k; order j sums every network's), or none (order k from iteration k alone, the published method).")
     var refinement: Refinement?
     @Option(parsing: .unconditional, help: "L-BFGS steps on the full training loss after each network's Adam epochs (default 1500, 100 with --quick; 0: none).") var polish: Int?
+    @Option(parsing: .unconditional, help: "L2 penalty mu/2 sum w^2 on the weights during the polish, in standardized units (default 0).") var polishL2: Double?
     @Option(parsing: .unconditional, help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
@@ -89,6 +91,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
             if let schedule { o.schedule = schedule }
             if let depthBins { o.depthBins = depthBins }
             o.standardizeInputs = !rawInputs
+            o.whitenInputs = whitenInputs
             if let sampling { o.sampling = sampling }
             if let weightExponent { o.weightExponent = weightExponent }
             if let weightFloor { o.weightFloor = weightFloor }
@@ -98,9 +101,10 @@ struct BornIterate: ParsableCommand, StyledCommand {
             o.anchored = anchored
             if let refinement { o.refinement = refinement }
             if let polish { o.polishSteps = polish }
+            if let polishL2 { o.polishPenalty = polishL2 }
             if let depthSampling {
                 guard let value = DepthSampling(depthSampling) else {
-                    throw ValidationError("--depth-sampling must be 'uniform' or 'power:p' with p > 0 (got '\(depthSampling)')")
+                    throw ValidationError("--depth-sampling must be 'uniform', 'power:p' with p > 0, or 'log' (got '\(depthSampling)')")
                 }
                 o.depthSampling = value
             }
@@ -173,13 +177,7 @@ final class IterationProgressPrinter: Sendable {
                       + String(format: "  lr %.3e", r.learningRate) + "  elapsed \(ProgressPrinter.clock(r.elapsed))\n")
             }
         case .polish(let k, let iterations, let p):
-            let line = "iteration \(k)/\(iterations) L-BFGS step \(p.step)/\(p.steps) " + String(format: "loss %.4e", p.loss)
-                + "  elapsed \(ProgressPrinter.clock(p.elapsed))"
-            if terminal {
-                write("\r\u{1B}[2K" + line)
-            } else if p.step % 100 == 0 || p.step == p.steps || p.step == 1 {
-                write(line + "\n")
-            }
+            ProgressPrinter.report(p, prefix: "iteration \(k)/\(iterations) ", terminal: terminal)
         case .iterationDone(let k, let error, let seconds):
             if terminal { write("\n") }
             write(String(format: "iteration %d done in %.1f s: order-%d tensor relative error %.3e\n", k, seconds, k, error))

@@ -223,6 +223,57 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         #expect(abs(folded.predict(x)[0] - model.predict(standardized)[0]) < 1e-14)
     }
 
+    @Test func foldingAMatrixKeepsTheFunction() throws {
+        let model = try initialized([3, 4, 1], [.tanh, .linear], seed: 4)
+        let matrix = [0.5, 0, 0, -0.2, 2.0, 0, 0.1, 0.3, 0.25], shift = [-0.1, 0.3, 0.0]
+        let folded = try model.composingInputs(matrix: matrix, shift: shift)
+        let x = [0.2, -0.4, 0.9]
+        let mapped = (0..<3).map { i in (0..<3).reduce(0.0) { $0 + matrix[i * 3 + $1] * (x[$1] - shift[$1]) } }
+        #expect(abs(folded.predict(x)[0] - model.predict(mapped)[0]) < 1e-14)
+    }
+
+    @Test func whitenedInputsHaveUnitCovariance() throws {
+        let data = try BornDataSet(options: BornDataOptions(steps: 5, count: 4000, seed: 3))
+        let whitening = InputWhitening(rows: data.potentials, dimension: 5, gain: 1)
+        let x = whitening.apply(data.potentials)
+        let count = Double(data.a0.count)
+        for i in 0..<5 {
+            for j in 0..<5 {
+                let covariance = stride(from: 0, to: x.count, by: 5).reduce(0.0) { $0 + x[$1 + i] * x[$1 + j] } / count
+                #expect(abs(covariance - (i == j ? 1 : 0)) < 1e-10, "(\(i), \(j)): \(covariance)")
+            }
+        }
+        // The anchor U = 0 in whitened units is the map applied to the origin.
+        let origin = InputWhitening.apply(whitening.matrix, mean: whitening.mean, to: [0, 0, 0, 0, 0])
+        #expect(origin == Array(whitening.apply([0, 0, 0, 0, 0])))
+    }
+
+    /// Log-uniform depths: every lambda in [floor depth, depth], log lambda uniform, and weights that undo the
+    /// sampling density (times lambda), so the expected weighted loss is the one of uniform depths.
+    @Test func logUniformDepthsCarryImportanceWeights() throws {
+        var options = IterationOptions.quick
+        options.depthSampling = try #require(DepthSampling("log"))
+        options.depth = 0.5
+        #expect(options.depthSampling.description == "log")
+        let data = try options.trainingSet()
+        let low = options.weightFloor * options.depth
+        #expect(data.lambda.allSatisfy { $0 >= low * (1 - 1e-12) && $0 <= options.depth })
+        let meanLog = data.lambda.reduce(0.0) { $0 + Foundation.log($1) } / Double(data.lambda.count)
+        #expect(abs(meanLog - (Foundation.log(low) + Foundation.log(options.depth)) / 2) < 0.05)
+        // The wells still have depth lambda: U_i = -lambda u_i with u_i in [0, 1], and a0 is recomputed for them.
+        let n = options.steps
+        for row in 0..<20 {
+            let U = data.potentials[row * n..<(row + 1) * n]
+            #expect(U.allSatisfy { $0 <= 0 && $0 >= -data.lambda[row] })
+            let exact = ScatteringLength.exact(StepPotential(edges: data.edges, values: Array(U)))
+            #expect(abs(exact - data.a0[row]) <= 1e-12 * abs(exact))
+        }
+        let weights = try #require(options.weights(lambda: data.lambda, iteration: 2))
+        for (w, lambda) in zip(weights, data.lambda) {
+            #expect(abs(w - Foundation.pow(Swift.max(lambda, low), -2 * options.weightExponent) * lambda) <= 1e-12 * w)
+        }
+    }
+
     /// Five iterations: tensors of orders 1-5 from every network, compared with the any-order Born tensors, and the
     /// analytic Born partial sums of orders 4 and 5 closer to a0 than order 3.
     @Test func fiveIterationsReadAndCompareOrdersOneToFive() throws {
