@@ -47,12 +47,13 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var ensemble: Int, weightDecay: Double, inputGain: Double
         /// See `Refinement`: none, correct or residual.
         public var refinement: String
-        /// L-BFGS steps after each network's Adam epochs.
-        public var polish: Int
+        /// L-BFGS steps after each network's Adam epochs, and the L2 penalty on the weights during them.
+        public var polish: Int, polishL2: Double
 
         enum CodingKeys: String, CodingKey {
             case steps, range, depth, iterations, hidden, activation, epochs, batch, lr, schedule, validation, seed
             case threads, sampling, anchored, ensemble, refinement, polish
+            case polishL2 = "polish_l2"
             case weightExponent = "weight_exponent", weightFloor = "weight_floor", depthSampling = "depth_sampling"
             case weightDecay = "weight_decay", inputGain = "input_gain"
             case trainCount = "train_count", testCount = "test_count", standardizeInputs = "standardize_inputs"
@@ -100,6 +101,10 @@ public struct IterationReport: Sendable, Codable, Equatable {
             case targetScale = "target_scale", polishSteps = "polish_steps"
             case polishedTrainingLoss = "polished_training_loss", polishedValidationLoss = "polished_validation_loss"
         }
+
+        /// The training and validation MSE of the written network: after the polish if there was one.
+        public var finalTrainingLoss: Double { polishedTrainingLoss ?? trainingLoss }
+        public var finalValidationLoss: Double? { polishSteps == nil ? validationLoss : polishedValidationLoss }
 
         /// The numbers of a training log, its standardized losses converted back to the target's units.
         public init(log: TrainingLog) {
@@ -192,7 +197,7 @@ public struct IterationReport: Sendable, Codable, Equatable {
                           sampling: o.sampling.rawValue, weightExponent: o.weightExponent, weightFloor: o.weightFloor,
                           depthSampling: o.depthSampling.description, anchored: o.anchored, ensemble: o.ensemble,
                           weightDecay: o.weightDecay, inputGain: o.inputGain, refinement: o.refinement.rawValue,
-                          polish: o.polishSteps)
+                          polish: o.polishSteps, polishL2: o.polishPenalty)
         // Norms of the dense symmetric tensors, computed on the packed ones (see TaylorExpansion+Tensors.swift).
         bornKernelNorms = (1...o.tensorOrder).map { exact.frobeniusNorm(order: $0) }
         var iterations: [Iteration] = []

@@ -202,8 +202,8 @@ public struct IterationLaTeX: Sendable {
                 return t.role == "learned" ? "$\\mathbf{\(value.dropFirst().dropLast())}$" : value
             }
             tensorRows.append("\(iteration.iteration) & \(cells.joined(separator: " & ")) & "
-                              + "\(latexNumber(iteration.training.trainingLoss)) & "
-                              + "\(iteration.training.validationLoss.map(latexNumber) ?? "--") & "
+                              + "\(latexNumber(iteration.training.finalTrainingLoss)) & "
+                              + "\(iteration.training.finalValidationLoss.map(latexNumber) ?? "--") & "
                               + "\(latexNumber(iteration.testRelativeRMS)) \\\\")
         }
         let estimateRows = report.iterations.map { iteration in
@@ -266,7 +266,8 @@ public struct IterationLaTeX: Sendable {
             \\end{tabular}
             \\caption{Tensors of $f_k$ at $U=0$ relative to the exact Born kernel of the same order, $\\|T-E\\|_F/\\|K_j\\|_F$,
             with $E$ the exact derivative of $f_k$'s target; bold: the learned order $j=k$. For $j<k$ (leftovers, which
-            should be small) the entry is $\\|T\\|_F/\\|K_j\\|_F$. MSE in the target's units; the last column is $f_k$ against
+            should be small) the entry is $\\|T\\|_F/\\|K_j\\|_F$. MSE (loss-weighted) of the written network, after any L-BFGS
+            polish, in the target's units; the last column is $f_k$ against
             $r_k$ on the test potentials.}
             \\end{table}
 
@@ -325,7 +326,8 @@ public struct IterationLaTeX: Sendable {
         if o.weightDecay > 0 { parts.append("weights decay at rate \(number(o.weightDecay))") }
         if o.inputGain != 1 { parts.append("standardized inputs are scaled by \(number(o.inputGain))") }
         if o.polishSteps > 0 {
-            parts.append("after its Adam epochs each network takes up to \(o.polishSteps) L-BFGS steps on the full training loss")
+            parts.append("after its Adam epochs each network takes up to \(o.polishSteps) L-BFGS steps on the full training loss"
+                         + (o.polishPenalty > 0 ? " plus $\\tfrac{\\mu}{2}\\sum w^2$ on its weights, $\\mu = $ \(latexNumber(o.polishPenalty))" : ""))
         }
         switch o.refinement {
         case .none: break

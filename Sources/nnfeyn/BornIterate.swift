@@ -26,7 +26,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
             trained as f(U) - f(0) so it vanishes at U = 0 like the residual it fits (--no-anchored turns this off), \
             and iteration k weights every squared error by max(lambda, 0.01 depth)^(-k) (--weight-exponent 0: plain \
             mean squared error). After its Adam epochs every network takes up to 1500 full-batch L-BFGS steps on that \
-            loss (--polish), because derivatives at the corner U = 0 amplify what is left of the fit error. The \
+            loss plus a small L2 penalty on the weights (--polish, --polish-l2), because derivatives at the corner U = 0 amplify what is left of the fit error. The \
             residual of iteration k has the derivatives K_j - P_j of what the earlier orders \
             missed, so by default (--refinement correct) the learned order j after iteration k is P_j plus network \
             k's order-j tensor; --refinement residual subtracts all of network k's terms of orders 1 to k instead; \
@@ -66,7 +66,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
     @Option(help: "How later networks correct earlier orders: correct (the default: order j is P_j plus the last network's order-j tensor), residual (iteration k subtracts all of its network's terms of orders 1 to k; order j sums every network's), or none (order k from iteration k alone, the published method).")
     var refinement: Refinement?
     @Option(parsing: .unconditional, help: "L-BFGS steps on the full training loss after each network's Adam epochs (default 1500, 100 with --quick; 0: none).") var polish: Int?
-    @Option(parsing: .unconditional, help: "L2 penalty mu/2 sum w^2 on the weights during the polish, in standardized units (default 0).") var polishL2: Double?
+    @Option(parsing: .unconditional, help: "L2 penalty mu/2 sum w^2 on the weights during the polish, in standardized units (default 1e-10; 0: none).") var polishL2: Double?
     @Option(parsing: .unconditional, help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")

@@ -129,7 +129,7 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         let options = try #require(root["options"] as? [String: Any])
         #expect(options.keys.sorted() == ["activation", "anchored", "batch", "depth", "depth_bins", "depth_sampling",
                                           "ensemble", "epochs", "hidden", "input_gain", "iterations",
-                                          "lr", "polish", "range", "refinement", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
+                                          "lr", "polish", "polish_l2", "range", "refinement", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
                                           "threads", "train_count", "validation", "weight_decay", "weight_exponent",
                                           "weight_floor"])
         let iteration = try #require((root["iterations"] as? [[String: Any]])?.first)
