@@ -66,21 +66,10 @@ struct BornDepthSweepCommand: ParsableCommand, StyledCommand {
             }
             o.orders = orders
             var t = o.training
-            if let steps { t.steps = steps }
-            t.range = range
-            if let trainCount { t.trainCount = trainCount }
-            if let testCount { t.testCount = testCount }
-            if let hidden { t.hidden = try BornNetworkOptions.widths(hidden) }
-            if let activation { t.activation = try BornNetworkOptions.activation(activation) }
-            if let epochs { t.epochs = epochs }
-            if let batch { t.batchSize = batch }
-            if let lr { t.learningRate = lr }
-            if let schedule { t.schedule = schedule }
-            if let sampling { t.sampling = sampling }
-            if let weightExponent { t.weightExponent = weightExponent }
-            t.anchored = anchored
-            t.seed = seed
-            t.threads = threads
+            try BornNetworkOptions.apply(to: &t, steps: steps, range: range, trainCount: trainCount, testCount: testCount,
+                                         hidden: hidden, activation: activation, epochs: epochs, batch: batch, lr: lr,
+                                         schedule: schedule, sampling: sampling, weightExponent: weightExponent,
+                                         anchored: anchored, seed: seed, threads: threads)
             o.training = t
             return o
         }

@@ -3,13 +3,15 @@
 // Saving a long experiment as it goes: after every finished network (an iteration of `born iterate`, a depth of
 // `born depth-sweep`) its model files and a report.json of everything finished so far are written, each atomically,
 // so a run that is killed keeps all but the network in training. The final write replaces the partial report.
-// And the parsing of the network options both commands take.
+// And the parsing and applying of the network and training options both commands take.
 import ArgumentParser
 import Foundation
 import NNFeynAlgebra
 import NNFeynIO
 import NNFeynLanguage
+import NNFeynExperiments
 import NNFeynModel
+import NNFeynTraining
 
 /// Writes the models not yet written and report.json into `directory`.
 final class ExperimentCheckpoint {
@@ -66,5 +68,27 @@ enum BornNetworkOptions {
                                   + Activation.simpleNames.keys.sorted().joined(separator: ", ") + ")")
         }
         return value
+    }
+
+    /// The training options both Born experiments take, applied over `o` where given (nil: keep o's value).
+    static func apply(to o: inout IterationOptions, steps: Int?, range: Double, trainCount: Int?, testCount: Int?,
+                      hidden: String?, activation: String?, epochs: Int?, batch: Int?, lr: Double?,
+                      schedule: LearningRateSchedule?, sampling: PotentialSampling?, weightExponent: Double?,
+                      anchored: Bool, seed: UInt64, threads: Int) throws {
+        if let steps { o.steps = steps }
+        o.range = range
+        if let trainCount { o.trainCount = trainCount }
+        if let testCount { o.testCount = testCount }
+        if let hidden { o.hidden = try widths(hidden) }
+        if let activation { o.activation = try Self.activation(activation) }
+        if let epochs { o.epochs = epochs }
+        if let batch { o.batchSize = batch }
+        if let lr { o.learningRate = lr }
+        if let schedule { o.schedule = schedule }
+        if let sampling { o.sampling = sampling }
+        if let weightExponent { o.weightExponent = weightExponent }
+        o.anchored = anchored
+        o.seed = seed
+        o.threads = threads
     }
 }

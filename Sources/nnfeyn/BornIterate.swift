@@ -77,28 +77,19 @@ struct BornIterate: ParsableCommand, StyledCommand {
     var options: IterationOptions {
         get throws {
             var o = quick ? IterationOptions.quick : IterationOptions()
-            if let steps { o.steps = steps }
-            o.range = range
+            try BornNetworkOptions.apply(to: &o, steps: steps, range: range, trainCount: trainCount, testCount: testCount,
+                                         hidden: hidden, activation: activation, epochs: epochs, batch: batch, lr: lr,
+                                         schedule: schedule, sampling: sampling, weightExponent: weightExponent,
+                                         anchored: anchored, seed: seed, threads: threads)
             o.depth = depth
             o.iterations = iterations
-            if let trainCount { o.trainCount = trainCount }
-            if let testCount { o.testCount = testCount }
-            if let hidden { o.hidden = try BornNetworkOptions.widths(hidden) }
-            if let activation { o.activation = try BornNetworkOptions.activation(activation) }
-            if let epochs { o.epochs = epochs }
-            if let batch { o.batchSize = batch }
-            if let lr { o.learningRate = lr }
-            if let schedule { o.schedule = schedule }
             if let depthBins { o.depthBins = depthBins }
             o.standardizeInputs = !rawInputs
             o.whitenInputs = whitenInputs
-            if let sampling { o.sampling = sampling }
-            if let weightExponent { o.weightExponent = weightExponent }
             if let weightFloor { o.weightFloor = weightFloor }
             if let ensemble { o.ensemble = ensemble }
             if let weightDecay { o.weightDecay = weightDecay }
             if let inputGain { o.inputGain = inputGain }
-            o.anchored = anchored
             if let refinement { o.refinement = refinement }
             if let polish { o.polishSteps = polish }
             if let polishL2 { o.polishPenalty = polishL2 }
@@ -108,8 +99,6 @@ struct BornIterate: ParsableCommand, StyledCommand {
                 }
                 o.depthSampling = value
             }
-            o.seed = seed
-            o.threads = threads
             return o
         }
     }
