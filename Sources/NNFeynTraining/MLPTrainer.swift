@@ -138,7 +138,7 @@ public struct PolishReport: Sendable, Codable, Equatable {
     public var steps: Int, evaluations: Int
     /// Whether it stopped early because no step decreased the loss.
     public var stalled: Bool
-    /// Training loss (all training rows) before and after.
+    /// Training loss (all training rows, without any penalty) before and after.
     public var trainingLossBefore: Double, trainingLoss: Double
     /// Validation loss after, if there are validation rows.
     public var validationLoss: Double?
@@ -396,7 +396,10 @@ public struct MLPTrainer: Sendable {
         }
         var x = Array(UnsafeBufferPointer(start: workspace.parameters, count: count))
         var scratch = x
-        let before = evaluate(x, &scratch)
+        let before = penalty > 0
+            ? meanSquaredError(workspace, rows: rows, inputs: inputs, targets: targets, weights: weights, anchor: anchor,
+                               dIn: dIn, dOut: dOut)
+            : evaluate(x, &scratch)
         let outcome = LBFGS().minimize(&x, iterations: steps, evaluate: evaluate) { step, loss in
             progress?(PolishProgress(step: step, steps: steps, loss: loss, elapsed: seconds()))
         }
@@ -405,8 +408,13 @@ public struct MLPTrainer: Sendable {
         let validation = validationRows.isEmpty ? nil
             : meanSquaredError(workspace, rows: validationRows, inputs: inputs, targets: targets, weights: weights,
                                anchor: anchor, dIn: dIn, dOut: dOut)
+        // The minimized value includes the penalty; the report gives the fit's own loss.
+        let fit = penalty > 0
+            ? meanSquaredError(workspace, rows: rows, inputs: inputs, targets: targets, weights: weights, anchor: anchor,
+                               dIn: dIn, dOut: dOut)
+            : outcome.value
         return PolishReport(steps: outcome.iterations, evaluations: outcome.evaluations + 1, stalled: outcome.stalled,
-                            trainingLossBefore: before, trainingLoss: outcome.value, validationLoss: validation,
+                            trainingLossBefore: before, trainingLoss: fit, validationLoss: validation,
                             seconds: seconds())
     }
 
