@@ -49,11 +49,14 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var refinement: String
         /// L-BFGS steps after each network's Adam epochs, and the L2 penalty on the weights during them.
         public var polish: Int, polishL2: Double
+        /// Levenberg-Marquardt steps after those, the first iteration that takes them, and the rows of the
+        /// Gauss-Newton matrix (0: all).
+        public var polishLM: Int, polishLMFrom: Int, lmRows: Int
 
         enum CodingKeys: String, CodingKey {
             case steps, range, depth, iterations, hidden, activation, epochs, batch, lr, schedule, validation, seed
             case threads, sampling, anchored, ensemble, refinement, polish
-            case polishL2 = "polish_l2"
+            case polishL2 = "polish_l2", polishLM = "polish_lm", polishLMFrom = "polish_lm_from", lmRows = "lm_rows"
             case weightExponent = "weight_exponent", weightFloor = "weight_floor", depthSampling = "depth_sampling"
             case weightDecay = "weight_decay", inputGain = "input_gain"
             case trainCount = "train_count", testCount = "test_count", standardizeInputs = "standardize_inputs"
@@ -94,17 +97,22 @@ public struct IterationReport: Sendable, Codable, Equatable {
         public var targetScale: Double
         /// L-BFGS steps after the epochs, and the training and validation MSE after them (nil: no polish).
         public var polishSteps: Int?, polishedTrainingLoss: Double?, polishedValidationLoss: Double?
+        /// Levenberg-Marquardt steps after those, and the training and validation MSE after them (nil: none).
+        public var lmSteps: Int?, lmTrainingLoss: Double?, lmValidationLoss: Double?
 
         enum CodingKeys: String, CodingKey {
             case epochs
             case bestEpoch = "best_epoch", trainingLoss = "training_loss", validationLoss = "validation_loss"
             case targetScale = "target_scale", polishSteps = "polish_steps"
             case polishedTrainingLoss = "polished_training_loss", polishedValidationLoss = "polished_validation_loss"
+            case lmSteps = "lm_steps", lmTrainingLoss = "lm_training_loss", lmValidationLoss = "lm_validation_loss"
         }
 
-        /// The training and validation MSE of the written network: after the polish if there was one.
-        public var finalTrainingLoss: Double { polishedTrainingLoss ?? trainingLoss }
-        public var finalValidationLoss: Double? { polishSteps == nil ? validationLoss : polishedValidationLoss }
+        /// The training and validation MSE of the written network: after the last polish there was.
+        public var finalTrainingLoss: Double { lmTrainingLoss ?? polishedTrainingLoss ?? trainingLoss }
+        public var finalValidationLoss: Double? {
+            lmSteps != nil ? lmValidationLoss : polishSteps != nil ? polishedValidationLoss : validationLoss
+        }
 
         /// The numbers of a training log, its standardized losses converted back to the target's units.
         public init(log: TrainingLog) {
@@ -118,6 +126,9 @@ public struct IterationReport: Sendable, Codable, Equatable {
             polishSteps = log.polish?.steps
             polishedTrainingLoss = log.polish.map { $0.trainingLoss * scale * scale }
             polishedValidationLoss = log.polish?.validationLoss.map { $0 * scale * scale }
+            lmSteps = log.levenbergMarquardt?.steps
+            lmTrainingLoss = log.levenbergMarquardt.map { $0.trainingLoss * scale * scale }
+            lmValidationLoss = log.levenbergMarquardt?.validationLoss.map { $0 * scale * scale }
         }
     }
 
@@ -197,7 +208,8 @@ public struct IterationReport: Sendable, Codable, Equatable {
                           sampling: o.sampling.rawValue, weightExponent: o.weightExponent, weightFloor: o.weightFloor,
                           depthSampling: o.depthSampling.description, anchored: o.anchored, ensemble: o.ensemble,
                           weightDecay: o.weightDecay, inputGain: o.inputGain, refinement: o.refinement.rawValue,
-                          polish: o.polishSteps, polishL2: o.polishPenalty)
+                          polish: o.polishSteps, polishL2: o.polishPenalty, polishLM: o.levenbergMarquardtSteps,
+                          polishLMFrom: o.levenbergMarquardtFrom, lmRows: o.curvatureRows)
         // Norms of the dense symmetric tensors, computed on the packed ones (see TaylorExpansion+Tensors.swift).
         bornKernelNorms = (1...o.tensorOrder).map { exact.frobeniusNorm(order: $0) }
         var iterations: [Iteration] = []

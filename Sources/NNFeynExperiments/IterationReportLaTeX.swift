@@ -329,6 +329,11 @@ public struct IterationLaTeX: Sendable {
             parts.append("after its Adam epochs each network takes up to \(o.polishSteps) L-BFGS steps on the full training loss"
                          + (o.polishPenalty > 0 ? " plus $\\tfrac{\\mu}{2}\\sum w^2$ on its weights, $\\mu = $ \(latexNumber(o.polishPenalty))" : ""))
         }
+        if o.levenbergMarquardtSteps > 0 && o.levenbergMarquardtFrom <= o.iterations {
+            parts.append((o.levenbergMarquardtFrom > 1 ? "from iteration \(o.levenbergMarquardtFrom) on, " : "")
+                         + "then up to \(o.levenbergMarquardtSteps) Levenberg--Marquardt steps on the same loss"
+                         + (o.curvatureRows > 0 ? ", the Gauss--Newton matrix from the \(o.curvatureRows) rows of largest weight" : ""))
+        }
         switch o.refinement {
         case .none: break
         case .correct:

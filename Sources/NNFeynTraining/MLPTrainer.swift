@@ -57,6 +57,11 @@ public struct TrainingOptions: Sendable, Equatable {
     public var polishSteps: Int = 0
     /// An L2 penalty mu/2 sum w^2 on the weights (not biases) added to the polish's loss (training units; 0: none).
     public var polishPenalty: Double = 0
+    /// Levenberg-Marquardt steps on the same loss after the L-BFGS polish (0: none). Each builds the Gauss-Newton
+    /// matrix (rows x parameters^2 flops) and solves with it.
+    public var levenbergMarquardtSteps: Int = 0
+    /// Rows of largest weight whose Jacobians form the Gauss-Newton matrix (0: all training rows).
+    public var curvatureRows: Int = 0
 
     /// The default options.
     public init() {}
@@ -85,6 +90,10 @@ public struct TrainingOptions: Sendable, Equatable {
         guard polishSteps >= 0, polishSteps <= 1_000_000 else {
             throw .invalidOption("--polish must be between 0 and 1000000 (got \(polishSteps))")
         }
+        guard levenbergMarquardtSteps >= 0, levenbergMarquardtSteps <= 100_000 else {
+            throw .invalidOption("--polish-lm must be between 0 and 100000 (got \(levenbergMarquardtSteps))")
+        }
+        guard curvatureRows >= 0 else { throw .invalidOption("--lm-rows must be non-negative (got \(curvatureRows))") }
     }
 
     /// The learning rate of an epoch (1-based) under the schedule.
@@ -124,17 +133,38 @@ public struct EpochReport: Sendable, Codable, Equatable {
 
 /// One accepted L-BFGS step of the polish, reported as it goes.
 public struct PolishProgress: Sendable, Equatable {
+    /// Which minimizer took the step.
+    public var method: PolishMethod = .lbfgs
     /// 1-based step and the budget.
     public var step: Int, steps: Int
     /// Full training loss after the step (training units).
     public var loss: Double
     /// Seconds since the polish started.
     public var elapsed: Double
+
+    /// A report of step `step` of `steps`.
+    public init(step: Int, steps: Int, loss: Double, elapsed: Double, method: PolishMethod = .lbfgs) {
+        self.step = step
+        self.steps = steps
+        self.loss = loss
+        self.elapsed = elapsed
+        self.method = method
+    }
+}
+
+/// The full-batch minimizers that can follow the Adam epochs.
+public enum PolishMethod: String, Sendable, Codable, CaseIterable {
+    /// Limited-memory BFGS (`LBFGS`).
+    case lbfgs = "L-BFGS"
+    /// Levenberg-Marquardt (`LevenbergMarquardt`): Gauss-Newton steps with adaptive damping.
+    case levenbergMarquardt = "Levenberg-Marquardt"
 }
 
 /// What the L-BFGS polish after the Adam epochs did (losses in training units, full training set).
 public struct PolishReport: Sendable, Codable, Equatable {
-    /// Accepted L-BFGS steps and loss-and-gradient evaluations.
+    /// The minimizer.
+    public var method: PolishMethod = .lbfgs
+    /// Accepted steps and loss-and-gradient evaluations.
     public var steps: Int, evaluations: Int
     /// Whether it stopped early because no step decreased the loss.
     public var stalled: Bool
@@ -146,7 +176,7 @@ public struct PolishReport: Sendable, Codable, Equatable {
     public var seconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case steps, evaluations, stalled, seconds
+        case method, steps, evaluations, stalled, seconds
         case trainingLossBefore = "training_loss_before", trainingLoss = "training_loss", validationLoss = "validation_loss"
     }
 }
@@ -168,9 +198,12 @@ public struct TrainingLog: Sendable, Codable, Equatable {
     public var samplesPerSecond: Double
     /// The L-BFGS polish after the epochs, if any.
     public var polish: PolishReport? = nil
+    /// The Levenberg-Marquardt steps after that, if any.
+    public var levenbergMarquardt: PolishReport? = nil
 
     enum CodingKeys: String, CodingKey {
         case epochs, polish
+        case levenbergMarquardt = "levenberg_marquardt"
         case bestEpoch = "best_epoch", stoppedEarly = "stopped_early", trainingRows = "training_rows"
         case validationRows = "validation_rows", targetMean = "target_mean", targetScale = "target_scale"
         case samplesPerSecond = "samples_per_second"
@@ -330,12 +363,19 @@ public struct MLPTrainer: Sendable {
         } else {
             bestEpoch = reports.count
         }
-        var polish: PolishReport? = nil
+        var polish: PolishReport? = nil, secondOrder: PolishReport? = nil
+        let objective = PolishObjective(workspace: workspace, rows: trainingRows, inputs: inputs, targets: scaledTargets,
+                                        weights: rowWeights, anchor: options.anchor, penalty: options.polishPenalty,
+                                        dIn: dIn, dOut: dOut)
         if options.polishSteps > 0 {
-            polish = Self.polish(workspace, steps: options.polishSteps, penalty: options.polishPenalty, rows: trainingRows, validationRows: validationRows,
-                                 inputs: inputs, targets: scaledTargets, weights: rowWeights, anchor: options.anchor,
-                                 dIn: dIn, dOut: dOut, progress: polishProgress)
+            polish = Self.polish(objective, steps: options.polishSteps, validationRows: validationRows, progress: polishProgress)
             guard polish!.trainingLoss.isFinite else { throw .diverged(epoch: reports.count) }
+        }
+        if options.levenbergMarquardtSteps > 0 {
+            secondOrder = Self.levenbergMarquardt(objective, steps: options.levenbergMarquardtSteps,
+                                                  curvatureRows: options.curvatureRows, validationRows: validationRows,
+                                                  progress: polishProgress)
+            guard secondOrder!.trainingLoss.isFinite else { throw .diverged(epoch: reports.count) }
         }
         var trained: Network<Double>
         do {
@@ -356,66 +396,54 @@ public struct MLPTrainer: Sendable {
                               trainingRows: trainingRows.count, validationRows: validationCount,
                               targetMean: options.standardize ? mean : [], targetScale: options.standardize ? scale : [],
                               samplesPerSecond: Double(trainingRows.count * reports.count) / Swift.max(elapsed, 1e-9),
-                              polish: polish)
+                              polish: polish, levenbergMarquardt: secondOrder)
         return TrainingResult(network: trained, log: log)
     }
 
     /// L-BFGS on the weighted (anchored) loss over all `rows`, from the workspace's parameters, which it leaves at
     /// the best point found. The loss and gradient are exact full-batch sums, in chunks of the workspace's capacity.
-    static func polish(_ workspace: MLPWorkspace, steps: Int, penalty: Double = 0, rows: [Int], validationRows: [Int], inputs: [Double],
-                       targets: [Double], weights: [Double]?, anchor: [Double]?, dIn: Int, dOut: Int,
+    static func polish(_ objective: PolishObjective, steps: Int, validationRows: [Int],
                        progress: ((PolishProgress) -> Void)? = nil) -> PolishReport {
+        refine(objective, method: .lbfgs, steps: steps, validationRows: validationRows, progress: progress) { x, report in
+            LBFGS().minimize(&x, iterations: steps, evaluate: objective.value, progress: report)
+        }
+    }
+
+    /// Levenberg-Marquardt on the same loss, its Gauss-Newton matrix from the `curvatureRows` rows of largest
+    /// weight (0: all rows).
+    static func levenbergMarquardt(_ objective: PolishObjective, steps: Int, curvatureRows: Int, validationRows: [Int],
+                                   progress: ((PolishProgress) -> Void)? = nil) -> PolishReport {
+        let ranked = objective.weights.map { w in objective.rows.sorted { (w[$0], $1) > (w[$1], $0) } } ?? objective.rows
+        let subset = curvatureRows > 0 && curvatureRows < ranked.count ? Array(ranked[0..<curvatureRows]) : objective.rows
+        return refine(objective, method: .levenbergMarquardt, steps: steps, validationRows: validationRows,
+                      progress: progress) { x, report in
+            LevenbergMarquardt().minimize(objective, &x, steps: steps, curvatureRows: subset, progress: report)
+        }
+    }
+
+    /// Runs `minimize` from the workspace's parameters, leaves them at its result and reports the losses (the fit's
+    /// own, without the penalty) before and after, with elapsed seconds filled into every progress report.
+    private static func refine(_ objective: PolishObjective, method: PolishMethod, steps: Int, validationRows: [Int],
+                               progress: ((PolishProgress) -> Void)?,
+                               minimize: (inout [Double], @escaping (Int, Double) -> Void) -> LBFGS.Outcome) -> PolishReport {
         let clock = ContinuousClock()
         let start = clock.now
         func seconds() -> Double {
             let d = clock.now - start
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
-        let count = workspace.parameterCount
-        let anchored = anchor != nil
-        let chunk = Swift.max(1, workspace.capacity - (anchored ? 1 : 0))
-        func evaluate(_ x: [Double], _ gradient: inout [Double]) -> Double {
-            x.withUnsafeBufferPointer { workspace.parameters.update(from: $0.baseAddress!, count: count) }
-            for i in 0..<count { gradient[i] = 0 }
-            var total = 0.0
-            workspace.passes(over: rows, size: chunk, inputs: inputs, targets: targets, weights: weights, anchor: anchor) { b, loss in
-                // Each batch's loss and gradient are its means; weighted by its share, they sum to the full ones.
-                let share = Double(b) / Double(rows.count)
-                total += loss * share
-                for i in 0..<count { gradient[i] += share * workspace.gradients[i] }
-            }
-            if penalty > 0 {
-                for l in 0..<workspace.weightOffsets.count {
-                    for i in workspace.weightOffsets[l]..<workspace.biasOffsets[l] {
-                        total += 0.5 * penalty * x[i] * x[i]
-                        gradient[i] += penalty * x[i]
-                    }
-                }
-            }
-            return total
-        }
-        var x = Array(UnsafeBufferPointer(start: workspace.parameters, count: count))
-        var scratch = x
-        let before = penalty > 0
-            ? meanSquaredError(workspace, rows: rows, inputs: inputs, targets: targets, weights: weights, anchor: anchor,
-                               dIn: dIn, dOut: dOut)
-            : evaluate(x, &scratch)
-        let outcome = LBFGS().minimize(&x, iterations: steps, evaluate: evaluate) { step, loss in
-            progress?(PolishProgress(step: step, steps: steps, loss: loss, elapsed: seconds()))
+        let workspace = objective.workspace
+        var x = Array(UnsafeBufferPointer(start: workspace.parameters, count: workspace.parameterCount))
+        let before = objective.fit()
+        let outcome = minimize(&x) { step, loss in
+            progress?(PolishProgress(step: step, steps: steps, loss: loss, elapsed: seconds(), method: method))
         }
         // The minimizer's x is its best point; the workspace holds whatever was evaluated last.
-        workspace.parameters.update(from: x, count: count)
-        let validation = validationRows.isEmpty ? nil
-            : meanSquaredError(workspace, rows: validationRows, inputs: inputs, targets: targets, weights: weights,
-                               anchor: anchor, dIn: dIn, dOut: dOut)
-        // The minimized value includes the penalty; the report gives the fit's own loss.
-        let fit = penalty > 0
-            ? meanSquaredError(workspace, rows: rows, inputs: inputs, targets: targets, weights: weights, anchor: anchor,
-                               dIn: dIn, dOut: dOut)
-            : outcome.value
-        return PolishReport(steps: outcome.iterations, evaluations: outcome.evaluations + 1, stalled: outcome.stalled,
-                            trainingLossBefore: before, trainingLoss: fit, validationLoss: validation,
-                            seconds: seconds())
+        workspace.parameters.update(from: x, count: x.count)
+        let validation = validationRows.isEmpty ? nil : objective.fit(on: validationRows)
+        return PolishReport(method: method, steps: outcome.iterations, evaluations: outcome.evaluations + 1,
+                            stalled: outcome.stalled, trainingLossBefore: before, trainingLoss: objective.fit(),
+                            validationLoss: validation, seconds: seconds())
     }
 
     /// MSE of the workspace's current parameters on the given rows, in chunks of the workspace's capacity.

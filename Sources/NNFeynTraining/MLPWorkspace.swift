@@ -190,6 +190,45 @@ final class MLPWorkspace {
         return loss / Double(n)
     }
 
+    /// After `forward(batch:derivatives: true)`: row k of `jacobian` (stride `parameterCount`) becomes the gradient of
+    /// output `o` at sample k with respect to every parameter, for the first `batch` rows. With `anchored`, row
+    /// `batch` of the forward pass is the anchor and its gradient (written to `anchorRow`) is subtracted from every
+    /// row, the Jacobian of y(x) - y(x0). The weight gradient of row k is the outer product of its delta at the
+    /// layer and its activations below, so the rows are filled directly, without a BLAS call per row.
+    func jacobian(batch: Int, output o: Int, anchored: Bool, into jacobian: UnsafeMutablePointer<Double>,
+                  anchorRow: UnsafeMutablePointer<Double>) {
+        let L = activations.count, out = widths[L]
+        let total = anchored ? batch + 1 : batch
+        let top = deltas[L - 1], topSlope = slopes[L - 1]
+        for k in 0..<total { for j in 0..<out { top[k * out + j] = j == o ? topSlope[k * out + j] : 0 } }
+        for l in stride(from: L - 1, through: 1, by: -1) {
+            let fanIn = widths[l], width = widths[l + 1]
+            let below = deltas[l - 1], slope = slopes[l - 1]
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(total), blasint(fanIn), blasint(width),
+                        1, deltas[l], blasint(width), parameters + weightOffsets[l], blasint(fanIn), 0, below, blasint(fanIn))
+            for i in 0..<total * fanIn { below[i] *= slope[i] }
+        }
+        for k in 0..<total {
+            let row = k == batch ? anchorRow : jacobian + k * parameterCount
+            for l in 0..<L {
+                let fanIn = widths[l], width = widths[l + 1]
+                let below = (l == 0 ? UnsafePointer(input) : UnsafePointer(values[l - 1])) + k * fanIn
+                let delta = deltas[l] + k * width
+                for j in 0..<width {
+                    let d = delta[j], w = row + weightOffsets[l] + j * fanIn
+                    for i in 0..<fanIn { w[i] = d * below[i] }
+                    row[biasOffsets[l] + j] = d
+                }
+            }
+        }
+        if anchored {
+            for k in 0..<batch {
+                let row = jacobian + k * parameterCount
+                for p in 0..<parameterCount { row[p] -= anchorRow[p] }
+            }
+        }
+    }
+
     /// One Adam update with PyTorch's conventions (bias-corrected moments, eps added to the corrected root).
     func adam(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double) {
         adamStep += 1

@@ -26,7 +26,8 @@ struct BornIterate: ParsableCommand, StyledCommand {
             trained as f(U) - f(0) so it vanishes at U = 0 like the residual it fits (--no-anchored turns this off), \
             and iteration k weights every squared error by max(lambda, 0.01 depth)^(-k) (--weight-exponent 0: plain \
             mean squared error). After its Adam epochs every network takes up to 1500 full-batch L-BFGS steps on that \
-            loss plus a small L2 penalty on the weights (--polish, --polish-l2), because derivatives at the corner U = 0 amplify what is left of the fit error. The \
+            loss plus a small L2 penalty on the weights (--polish, --polish-l2), and from iteration 2 on 50 \
+            Levenberg-Marquardt steps (--polish-lm, --polish-lm-from), because derivatives at the corner U = 0 amplify what is left of the fit error. The \
             residual of iteration k has the derivatives K_j - P_j of what the earlier orders \
             missed, so by default (--refinement correct) the learned order j after iteration k is P_j plus network \
             k's order-j tensor; --refinement residual subtracts all of network k's terms of orders 1 to k instead; \
@@ -42,7 +43,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
     @Option(parsing: .unconditional, help: "Iterations, i.e. orders of the learned Born series (1 to 5).") var iterations = 3
     @Option(parsing: .unconditional, help: "Training potentials, a tenth held out for validation (default 50000, 6000 with --quick).") var trainCount: Int?
     @Option(parsing: .unconditional, help: "Fresh test potentials for the proxy (default 20000, 1000 with --quick).") var testCount: Int?
-    @Option(help: "Hidden-layer widths, comma-separated; the output is one linear neuron (default 64,64, 24 with --quick).") var hidden: String?
+    @Option(help: "Hidden-layer widths, comma-separated; the output is one linear neuron (default 32,32, 24 with --quick).") var hidden: String?
     @Option(help: "Hidden activation, a smooth one: tanh (the default), sigmoid, softplus, silu, gelu, sin, ...") var activation: String?
     @Option(parsing: .unconditional, help: "Adam epochs per iteration (default 100, 80 with --quick).") var epochs: Int?
     @Option(parsing: .unconditional, help: "Rows per Adam step (default 256, 64 with --quick).") var batch: Int?
@@ -67,6 +68,9 @@ struct BornIterate: ParsableCommand, StyledCommand {
     var refinement: Refinement?
     @Option(parsing: .unconditional, help: "L-BFGS steps on the full training loss after each network's Adam epochs (default 1500, 100 with --quick; 0: none).") var polish: Int?
     @Option(parsing: .unconditional, help: "L2 penalty mu/2 sum w^2 on the weights during the polish, in standardized units (default 1e-10; 0: none).") var polishL2: Double?
+    @Option(parsing: .unconditional, help: "Levenberg-Marquardt steps on the same loss after the L-BFGS polish (default 50, 10 with --quick; 0: none).") var polishLm: Int?
+    @Option(parsing: .unconditional, help: "The first iteration whose network takes the Levenberg-Marquardt steps (default 2: iteration 1 is the paper's single network).") var polishLmFrom: Int?
+    @Option(parsing: .unconditional, help: "Rows of largest loss weight whose Jacobians form the Levenberg-Marquardt curvature (default 0: all).") var lmRows: Int?
     @Option(parsing: .unconditional, help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
@@ -93,6 +97,9 @@ struct BornIterate: ParsableCommand, StyledCommand {
             if let refinement { o.refinement = refinement }
             if let polish { o.polishSteps = polish }
             if let polishL2 { o.polishPenalty = polishL2 }
+            if let polishLm { o.levenbergMarquardtSteps = polishLm }
+            if let polishLmFrom { o.levenbergMarquardtFrom = polishLmFrom }
+            if let lmRows { o.curvatureRows = lmRows }
             if let depthSampling {
                 guard let value = DepthSampling(depthSampling) else {
                     throw ValidationError("--depth-sampling must be 'uniform', 'power:p' with p > 0, or 'log' (got '\(depthSampling)')")

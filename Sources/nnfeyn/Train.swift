@@ -40,6 +40,8 @@ struct Train: ParsableCommand, StyledCommand {
     @Flag(help: "Standardize targets while training; the scale is folded into the written output layer.")
     var standardize = false
     @Option(parsing: .unconditional, help: "L-BFGS steps on the full training loss after the epochs (default 0: none).") var polish = 0
+    @Option(parsing: .unconditional, help: "Levenberg-Marquardt steps on the full training loss after that (default 0: none; each costs rows x parameters^2 flops).") var polishLm = 0
+    @Option(parsing: .unconditional, help: "Rows of largest loss weight whose Jacobians form the Levenberg-Marquardt curvature (default 0: all).") var lmRows = 0
     @Option(parsing: .unconditional, help: "OpenBLAS threads.") var threads = 1
     @Option(name: [.short, .customLong("output")], help: "The trained model file to write (.nn).") var output: String
     @Flag(help: "Allow --output to replace the input model (or its parameters file).") var overwriteInput = false
@@ -59,6 +61,8 @@ struct Train: ParsableCommand, StyledCommand {
         o.standardize = standardize
         o.threads = threads
         o.polishSteps = polish
+        o.levenbergMarquardtSteps = polishLm
+        o.curvatureRows = lmRows
         return o
     }
 
@@ -88,9 +92,10 @@ struct Train: ParsableCommand, StyledCommand {
               + (last.validationLoss.map { ", validation loss \($0)" } ?? "")
               + (result.log.stoppedEarly ? " (stopped early after \(result.log.epochs.count) epochs)" : "")
               + ", \(Int(result.log.samplesPerSecond)) samples/s"
-              + (result.log.polish.map { p in
-                  ", then \(p.steps) L-BFGS steps: training loss \(p.trainingLoss)" + (p.validationLoss.map { ", validation loss \($0)" } ?? "")
-              } ?? ""))
+              + ([result.log.polish, result.log.levenbergMarquardt].compactMap { $0 }.map { p in
+                  ", then \(p.steps) \(p.method.rawValue) steps: training loss \(p.trainingLoss)"
+                      + (p.validationLoss.map { ", validation loss \($0)" } ?? "")
+              }.joined()))
     }
 
     /// Before training: every output can be written, and none of them is an input (unless told to replace it).
@@ -164,11 +169,11 @@ final class ProgressPrinter {
 
     /// One polish step's line after `prefix`, redrawn on a terminal, else written for every hundredth step.
     static func report(_ p: PolishProgress, prefix: String, terminal: Bool) {
-        let line = prefix + "L-BFGS step \(p.step)/\(p.steps) " + String(format: "loss %.4e", p.loss) + "  elapsed \(clock(p.elapsed))"
+        let line = prefix + "\(p.method.rawValue) step \(p.step)/\(p.steps) " + String(format: "loss %.4e", p.loss) + "  elapsed \(clock(p.elapsed))"
         let write = { (text: String) in FileHandle.standardError.write(Data(text.utf8)) }
         if terminal {
             write("\r\u{1B}[2K" + line)
-        } else if p.step % 100 == 0 || p.step == p.steps || p.step == 1 {
+        } else if p.step % (p.method == .lbfgs ? 100 : 1) == 0 || p.step == p.steps || p.step == 1 {
             write(line + "\n")
         }
     }

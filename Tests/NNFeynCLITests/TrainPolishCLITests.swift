@@ -1,4 +1,4 @@
-// `nnfeyn train --polish N`: L-BFGS steps after the epochs, reported on stdout and in the training log, and a bad
+// `nnfeyn train --polish N [--polish-lm M]`: L-BFGS (then Levenberg-Marquardt) steps after the epochs, reported on stdout and in the training log, and a bad
 // count refused before any training.
 import Foundation
 import NNFeynTestSupport
@@ -24,9 +24,23 @@ import Testing
         let after = try #require(polish["training_loss"] as? Double)
         #expect(after < before)
 
+        // Levenberg-Marquardt after the L-BFGS steps: its own line, log entry, and a loss below where L-BFGS stopped.
+        let lmRun = try runNNFeyn(["train", model, "--data", data, "--epochs", "2", "--polish", "30", "--polish-lm", "5",
+                                   "-o", "lm.nn"], in: directory)
+        #expect(lmRun.exitCode == 0, "\(lmRun.stderr)")
+        #expect(lmRun.stdout.contains("Levenberg-Marquardt steps: training loss"), "\(lmRun.stdout)")
+        #expect(lmRun.stderr.contains("Levenberg-Marquardt step 1/5"), "\(lmRun.stderr)")
+        let lmLog = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: directory.appendingPathComponent("lm.log.json"))) as? [String: Any])
+        let lm = try #require(lmLog["levenberg_marquardt"] as? [String: Any])
+        #expect(lm["method"] as? String == "Levenberg-Marquardt")
+        #expect(try #require(lm["training_loss"] as? Double) < after)
+
         let bad = try runNNFeyn(["train", model, "--data", data, "--polish", "-1", "-o", "bad.nn"], in: directory)
         #expect(bad.exitCode != 0)
         #expect(bad.stderr.contains("--polish must be between 0 and 1000000"), "\(bad.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.nn").path))
+        let badLM = try runNNFeyn(["train", model, "--data", data, "--polish-lm", "-2", "-o", "bad.nn"], in: directory)
+        #expect(badLM.exitCode != 0 && badLM.stderr.contains("--polish-lm must be between 0 and 100000"), "\(badLM.stderr)")
     }
 }

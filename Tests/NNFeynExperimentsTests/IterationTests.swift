@@ -128,16 +128,21 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         #expect(root["schema"] as? String == "nnfeyn.born.iterate/1")
         let options = try #require(root["options"] as? [String: Any])
         #expect(options.keys.sorted() == ["activation", "anchored", "batch", "depth", "depth_bins", "depth_sampling",
-                                          "ensemble", "epochs", "hidden", "input_gain", "iterations",
-                                          "lr", "polish", "polish_l2", "range", "refinement", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
+                                          "ensemble", "epochs", "hidden", "input_gain", "iterations", "lm_rows",
+                                          "lr", "polish", "polish_l2", "polish_lm", "polish_lm_from", "range", "refinement", "sampling", "schedule", "seed", "standardize_inputs", "steps", "test_count",
                                           "threads", "train_count", "validation", "weight_decay", "weight_exponent",
                                           "weight_floor"])
         let iteration = try #require((root["iterations"] as? [[String: Any]])?.first)
         #expect(iteration.keys.sorted() == ["estimate_errors", "iteration", "network", "target", "tensors", "test_relative_rms",
                                             "training"])
+        // Iteration 1 takes no Levenberg-Marquardt steps (`levenbergMarquardtFrom` is 2), the later ones do.
         #expect((iteration["training"] as? [String: Any])?.keys.sorted()
                 == ["best_epoch", "epochs", "polish_steps", "polished_training_loss", "polished_validation_loss",
                     "target_scale", "training_loss", "validation_loss"])
+        let last = try #require((root["iterations"] as? [[String: Any]])?.last)
+        #expect((last["training"] as? [String: Any])?.keys.sorted()
+                == ["best_epoch", "epochs", "lm_steps", "lm_training_loss", "lm_validation_loss", "polish_steps",
+                    "polished_training_loss", "polished_validation_loss", "target_scale", "training_loss", "validation_loss"])
         #expect((iteration["tensors"] as? [[String: Any]])?.first?.keys.sorted()
                 == ["order", "relative_error", "relative_error_vs_born", "relative_norm", "role"])
         let proxy = try #require((root["proxy"] as? [[String: Any]])?.first)
@@ -163,6 +168,16 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
             // The polish starts from the Adam parameters, so the full training loss can only fall; the Adam loss
             // reported is the last epoch's mean over its mini-batches, a noisier number of the same size.
             #expect(polished < t.trainingLoss, "iteration \(iteration.iteration): \(t.trainingLoss) -> \(polished)")
+            // Levenberg-Marquardt, from iteration 2 on, starts where L-BFGS stopped and accepts only decreases of
+            // the same loss (plus a penalty that adds 1e-10/2 sum w^2, far below the losses here).
+            if iteration.iteration < IterationOptions.quick.levenbergMarquardtFrom {
+                #expect(t.lmSteps == nil && t.finalTrainingLoss == polished)
+                continue
+            }
+            let lm = try #require(t.lmTrainingLoss)
+            #expect(t.lmSteps == IterationOptions.quick.levenbergMarquardtSteps)
+            #expect(lm < polished, "iteration \(iteration.iteration): \(polished) -> \(lm)")
+            #expect(t.finalTrainingLoss == lm && t.finalValidationLoss == t.lmValidationLoss)
         }
     }
 
