@@ -70,7 +70,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
     @Option(parsing: .unconditional, help: "L2 penalty mu/2 sum w^2 on the weights during the polish, in standardized units (default 1e-10; 0: none).") var polishL2: Double?
     @Option(parsing: .unconditional, help: "Levenberg-Marquardt steps on the same loss after the L-BFGS polish (default 50, 10 with --quick; 0: none).") var polishLm: Int?
     @Option(parsing: .unconditional, help: "The first iteration whose network takes the Levenberg-Marquardt steps (default 2: iteration 1 is the paper's single network).") var polishLmFrom: Int?
-    @Option(parsing: .unconditional, help: "Rows of largest loss weight whose Jacobians form the Levenberg-Marquardt curvature (default 0: all).") var lmRows: Int?
+    @Option(parsing: .unconditional, help: "Rows of largest loss weight whose Jacobians form the Levenberg-Marquardt curvature (default 0: all; 8192 rows made the steps far weaker, see the README).") var lmRows: Int?
     @Option(parsing: .unconditional, help: "Seed of data, initialisation and shuffles.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "OpenBLAS threads for training.") var threads = 1
     @Flag(help: "A small run of the same pipeline (8 steps, few potentials, small network): seconds, for tests.")
