@@ -24,7 +24,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
 
             By default the networks train on attractive wells (U = 0 is a corner of the data), each network is \
             trained as f(U) - f(0) so it vanishes at U = 0 like the residual it fits (--no-anchored turns this off), \
-            and iteration k weights every squared error by max(lambda, 0.01 depth)^(-k) (--weight-exponent 0: plain \
+            and iteration k weights every squared error by max(lambda, 0.05 depth)^(-k) (--weight-exponent 0: plain \
             mean squared error). After its Adam epochs every network takes up to 1500 full-batch L-BFGS steps on that \
             loss plus a small L2 penalty on the weights (--polish, --polish-l2), and from iteration 2 on 50 \
             Levenberg-Marquardt steps (--polish-lm, --polish-lm-from), because derivatives at the corner U = 0 amplify what is left of the fit error. The \
@@ -56,7 +56,7 @@ struct BornIterate: ParsableCommand, StyledCommand {
     var sampling: PotentialSampling?
     @Option(parsing: .unconditional, help: "Loss weight exponent p: iteration k weights each squared error by max(lambda, floor * depth)^(-p k) (default 1; 0: plain MSE).")
     var weightExponent: Double?
-    @Option(parsing: .unconditional, help: "The depth (fraction of --depth) below which loss weights stop growing (default 0.01).") var weightFloor: Double?
+    @Option(parsing: .unconditional, help: "The depth (fraction of --depth) below which loss weights stop growing (default 0.05).") var weightFloor: Double?
     @Option(help: "Depth distribution of training potentials: uniform (the default), power:p (lambda = depth v^p), or log (log-uniform on [floor depth, depth], loss weights times lambda).")
     var depthSampling: String?
     @Option(parsing: .unconditional, help: "Networks per iteration, averaged into one (different initial weights and shuffles; default 1).") var ensemble: Int?
