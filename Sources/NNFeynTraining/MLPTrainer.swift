@@ -228,6 +228,9 @@ public struct TrainingResult: Sendable {
 
 /// Trains MLPs with Adam on the mean squared error using OpenBLAS.
 public struct MLPTrainer: Sendable {
+    /// The most parameters Levenberg-Marquardt takes: its two P x P matrices then need 4.3 GB.
+    public static let largestLevenbergMarquardtNetwork = 16_384
+
     /// The run's options.
     public var options: TrainingOptions
 
@@ -244,6 +247,15 @@ public struct MLPTrainer: Sendable {
         try options.validate()
         let dIn = network.inputDimension, dOut = network.outputCount
         guard !network.layers.isEmpty else { throw .shapeMismatch("the network has no layers to train") }
+        if options.levenbergMarquardtSteps > 0 {
+            // Two P x P matrices (the Gauss-Newton matrix and its damped copy) must fit in memory.
+            let count = network.weights.reduce(0) { $0 + $1.count } + network.biases.reduce(0) { $0 + $1.count }
+            guard count <= Self.largestLevenbergMarquardtNetwork else {
+                throw .invalidOption("--polish-lm needs two \(count) x \(count) matrices "
+                                     + "(\(count * count * 16 / 1_000_000) MB) for this network's \(count) parameters; "
+                                     + "it takes at most \(Self.largestLevenbergMarquardtNetwork) parameters (use --polish instead)")
+            }
+        }
         guard !inputs.isEmpty else { throw .unusableData("there are no rows to train on") }
         guard inputs.count % dIn == 0 else {
             throw .shapeMismatch("inputs hold \(inputs.count) numbers, not whole rows of \(dIn)")

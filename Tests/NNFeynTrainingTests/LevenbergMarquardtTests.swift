@@ -143,6 +143,17 @@ import Testing
         #expect(json.contains("\"levenberg_marquardt\"") && json.contains("\"Levenberg-Marquardt\""))
     }
 
+    @Test func aNetworkTooLargeForItsMatricesIsRefusedBeforeTraining() throws {
+        // 1 x 130 x 130 x 1: 17 421 parameters, above the limit; the error names the option and the size.
+        let network = try initialized([1, 130, 130, 1], [.tanh, .tanh, .linear], seed: 1)
+        var options = TrainingOptions()
+        options.levenbergMarquardtSteps = 1
+        #expect(throws: TrainingError.invalidOption("--polish-lm needs two 17421 x 17421 matrices (4855 MB) for this "
+                                                    + "network's 17421 parameters; it takes at most 16384 parameters (use --polish instead)")) {
+            try MLPTrainer(options: options).train(network, inputs: [0, 1], targets: [0, 1])
+        }
+    }
+
     @Test func itsOptionsAreValidated() {
         var options = TrainingOptions()
         options.levenbergMarquardtSteps = -1
