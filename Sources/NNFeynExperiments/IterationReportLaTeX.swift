@@ -267,7 +267,7 @@ public struct IterationLaTeX: Sendable {
             \\caption{Tensors of $f_k$ at $U=0$ relative to the exact Born kernel of the same order, $\\|T-E\\|_F/\\|K_j\\|_F$,
             with $E$ the exact derivative of $f_k$'s target; bold: the learned order $j=k$. For $j<k$ (leftovers, which
             should be small) the entry is $\\|T\\|_F/\\|K_j\\|_F$. MSE (loss-weighted) of the written network, after any L-BFGS
-            polish, in the target's units; the last column is $f_k$ against
+            and Levenberg--Marquardt polish, in the target's units; the last column is $f_k$ against
             $r_k$ on the test potentials.}
             \\end{table}
 
@@ -330,8 +330,9 @@ public struct IterationLaTeX: Sendable {
                          + (o.polishPenalty > 0 ? " plus $\\tfrac{\\mu}{2}\\sum w^2$ on its weights, $\\mu = $ \(latexNumber(o.polishPenalty))" : ""))
         }
         if o.levenbergMarquardtSteps > 0 && o.levenbergMarquardtFrom <= o.iterations {
-            parts.append((o.levenbergMarquardtFrom > 1 ? "from iteration \(o.levenbergMarquardtFrom) on, " : "")
-                         + "then up to \(o.levenbergMarquardtSteps) Levenberg--Marquardt steps on the same loss"
+            parts.append((o.levenbergMarquardtFrom > 1 ? "from iteration \(o.levenbergMarquardtFrom) on, each network then takes"
+                                                       : "each network then takes")
+                         + " up to \(o.levenbergMarquardtSteps) Levenberg--Marquardt steps on the same loss"
                          + (o.curvatureRows > 0 ? ", the Gauss--Newton matrix from the \(o.curvatureRows) rows of largest weight" : ""))
         }
         switch o.refinement {
