@@ -160,7 +160,19 @@ public struct IterationOptions: Sendable, Equatable {
         }
         guard ensemble >= 1, ensemble <= 64 else { throw .invalid("--ensemble must be between 1 and 64 (got \(ensemble))") }
         guard depthBins >= 1, depthBins <= 100 else { throw .invalid("--depth-bins must be between 1 and 100 (got \(depthBins))") }
-        do { try trainingOptions(iteration: 1).validate() } catch { throw .invalid(error.description) }
+        do {
+            try trainingOptions(iteration: 1).validate()
+            // The Levenberg-Marquardt options first apply at iteration `levenbergMarquardtFrom`: check them now, not
+            // after the earlier networks have trained.
+            if levenbergMarquardtFrom <= iterations {
+                let later = trainingOptions(iteration: levenbergMarquardtFrom)
+                try later.validate()
+                if later.levenbergMarquardtSteps > 0 {
+                    let widths = [steps] + hidden + [1]
+                    try MLPTrainer.checkLevenbergMarquardt(parameters: zip(widths, widths.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 })
+                }
+            }
+        } catch { throw .invalid(error.description) }
     }
 
     /// The orders of f_k's Taylor terms that iteration k subtracts from the residual: k alone, or 1...k with

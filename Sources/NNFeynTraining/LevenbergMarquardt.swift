@@ -139,7 +139,7 @@ struct LevenbergMarquardt {
             var n = blasint(P), one: blasint = 1
             // The row-major upper triangle is LAPACK's column-major lower one.
             var uplo = Int8(UInt8(ascii: "L"))
-            dposv_(&uplo, &n, &one, &system, &n, &delta, &n, &info)
+            dposv_(&uplo, &n, &one, &system, &n, &delta, &n, &info, 1)
             var improved = false
             if info == 0 {
                 for i in 0..<P { trial[i] = x[i] + delta[i] }
@@ -161,7 +161,11 @@ struct LevenbergMarquardt {
                     damping *= Swift.max(1.0 / 3, 1 - Foundation.pow(2 * ratio - 1, 3))
                     growth = 2
                     improved = true
-                    if accepted < steps { matrix = objective.gaussNewton(curvatureRows: curvatureRows) }
+                    if accepted < steps {
+                        system = [] // at most two P x P arrays alive while the next one is built
+                        matrix = []
+                        matrix = objective.gaussNewton(curvatureRows: curvatureRows)
+                    }
                 }
             }
             if !improved {

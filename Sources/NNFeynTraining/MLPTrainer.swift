@@ -231,6 +231,16 @@ public struct MLPTrainer: Sendable {
     /// The most parameters Levenberg-Marquardt takes: its two P x P matrices then need 4.3 GB.
     public static let largestLevenbergMarquardtNetwork = 16_384
 
+    /// Refuses Levenberg-Marquardt for networks whose two P x P matrices (the Gauss-Newton matrix and its damped
+    /// copy) would not fit, before any training.
+    public static func checkLevenbergMarquardt(parameters count: Int) throws(TrainingError) {
+        guard count <= largestLevenbergMarquardtNetwork else {
+            throw .invalidOption("--polish-lm needs two \(count) x \(count) matrices "
+                                 + "(\(count * count * 16 / 1_000_000) MB) for this network's \(count) parameters; "
+                                 + "it takes at most \(largestLevenbergMarquardtNetwork) parameters (use --polish instead)")
+        }
+    }
+
     /// The run's options.
     public var options: TrainingOptions
 
@@ -248,13 +258,8 @@ public struct MLPTrainer: Sendable {
         let dIn = network.inputDimension, dOut = network.outputCount
         guard !network.layers.isEmpty else { throw .shapeMismatch("the network has no layers to train") }
         if options.levenbergMarquardtSteps > 0 {
-            // Two P x P matrices (the Gauss-Newton matrix and its damped copy) must fit in memory.
-            let count = network.weights.reduce(0) { $0 + $1.count } + network.biases.reduce(0) { $0 + $1.count }
-            guard count <= Self.largestLevenbergMarquardtNetwork else {
-                throw .invalidOption("--polish-lm needs two \(count) x \(count) matrices "
-                                     + "(\(count * count * 16 / 1_000_000) MB) for this network's \(count) parameters; "
-                                     + "it takes at most \(Self.largestLevenbergMarquardtNetwork) parameters (use --polish instead)")
-            }
+            try Self.checkLevenbergMarquardt(parameters: network.weights.reduce(0) { $0 + $1.count }
+                                             + network.biases.reduce(0) { $0 + $1.count })
         }
         guard !inputs.isEmpty else { throw .unusableData("there are no rows to train on") }
         guard inputs.count % dIn == 0 else {

@@ -175,7 +175,7 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
                 continue
             }
             let lm = try #require(t.lmTrainingLoss)
-            #expect(t.lmSteps == IterationOptions.quick.levenbergMarquardtSteps)
+            #expect((1...IterationOptions.quick.levenbergMarquardtSteps).contains(t.lmSteps ?? 0))
             #expect(lm < polished, "iteration \(iteration.iteration): \(polished) -> \(lm)")
             #expect(t.finalTrainingLoss == lm && t.finalValidationLoss == t.lmValidationLoss)
         }
@@ -261,6 +261,21 @@ func initialized(_ widths: [Int], _ activations: [Activation], seed: UInt64) thr
         // The anchor U = 0 in whitened units is the map applied to the origin.
         let origin = InputWhitening.apply(whitening.matrix, mean: whitening.mean, to: [0, 0, 0, 0, 0])
         #expect(origin == Array(whitening.apply([0, 0, 0, 0, 0])))
+    }
+
+    /// The Levenberg-Marquardt options apply from iteration 2 on, but a bad one is refused before iteration 1 trains.
+    @Test func levenbergMarquardtOptionsAreCheckedBeforeAnyTraining() {
+        var options = IterationOptions()
+        options.levenbergMarquardtSteps = -1
+        #expect(throws: IterationError.self) { try options.validate() }
+        options = IterationOptions()
+        options.hidden = [128, 128] // 18 817 parameters: too many for the Gauss-Newton matrices
+        #expect(throws: IterationError.self) { try options.validate() }
+        options.levenbergMarquardtSteps = 0
+        #expect(throws: Never.self) { try options.validate() }
+        options.levenbergMarquardtSteps = 50
+        options.levenbergMarquardtFrom = 4 // beyond the 3 iterations: never used
+        #expect(throws: Never.self) { try options.validate() }
     }
 
     /// Log-uniform depths: every lambda in [floor depth, depth], log lambda uniform, and weights that undo the
